@@ -1,0 +1,100 @@
+"""Dependencies shared by the routes, as `Annotated` aliases."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.database import session_scope
+from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
+from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response is sent."""
+    async with session_scope(request.app.state.sessionmaker) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+# scope="function": the commit happens before the response goes out, never after a 2xx is sent.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing anything over `limit` bytes without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The body is larger than the limit of {limit} bytes.")
+
+
+def _is_json_media_type(media_type: str) -> bool:
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _form_to_record(text: str) -> JsonObject:
+    """A urlencoded form as json-server stores it: string values, repeated keys as arrays."""
+    record: JsonObject = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if key in record:
+            previous = record[key]
+            record[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            record[key] = value
+    return record
+
+
+async def parse_record_body(request: Request, settings: Settings) -> JsonObject:
+    """The request body as a record: a JSON object, a urlencoded form, or nothing (`{}`)."""
+    raw = await read_body(request, settings.max_body_bytes)
+    if not raw.strip():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    media_type, _, params = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    charset = _charset(params)
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(f'The charset "{charset}" is not supported; send UTF-8.')
+    try:
+        if _is_json_media_type(media_type):
+            return parse_json_object(raw)
+        if media_type == "application/x-www-form-urlencoded":
+            return _form_to_record(raw.decode("utf-8"))
+    except JsonBodyError as exc:
+        raise InvalidBody(exc.message, code=exc.code) from None
+    except UnicodeDecodeError:
+        raise InvalidBody("The body is not valid UTF-8.", code="malformed_body") from None
+    raise UnsupportedMediaType(
+        "Send the record as application/json (or a urlencoded form); "
+        f'"{media_type or "no content type"}" is not accepted.'
+    )
+
+
+def _charset(params: str) -> str | None:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None

@@ -1,0 +1,44 @@
+"""JSON responses with json-server's ETag, answered with 304 when the client already has them."""
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.json_codec import dumps
+
+JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+
+
+def weak_etag(body: bytes) -> str:
+    """Express's default ETag: W/"<length in hex>-<first 27 characters of base64(SHA-1)>"."""
+    digest = base64.b64encode(hashlib.sha1(body, usedforsecurity=False).digest()).decode()
+    return f'W/"{len(body):x}-{digest[:27]}"'
+
+
+def json_response(
+    request: Request,
+    content: str | bytes | Any,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A JSON response from ready JSON text (str/bytes) or a value to serialise."""
+    if isinstance(content, bytes):
+        body = content
+    elif isinstance(content, str):
+        body = content.encode()
+    else:
+        body = dumps(content).encode()
+    etag = weak_etag(body)
+    response_headers = dict(headers or {})
+    response_headers["ETag"] = etag
+    if request.method in ("GET", "HEAD") and status_code == 200:
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match and etag in (tag.strip() for tag in if_none_match.split(",")):
+            return Response(status_code=304, headers=response_headers)
+    response_headers["Content-Type"] = JSON_MEDIA_TYPE
+    return Response(content=body, status_code=status_code, headers=response_headers)

@@ -1,0 +1,137 @@
+"""One error hierarchy, one JSON body shape, and the handlers that turn errors into responses.
+
+Every error the service answers with has the body
+`{"error": {"status": <int>, "code": "<machine-readable>", "message": "<one sentence>"}}`,
+except "not found", which answers `{}` exactly as json-server does. Messages never contain
+request data: they name what was wrong, not the patient data it was wrong with.
+"""
+
+import logging
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.responses import json_response
+
+logger = logging.getLogger(__name__)
+
+UNIQUE_VIOLATION = "23505"
+QUERY_CANCELED = "57014"
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a message that is safe to show the client."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidBody(ApiError):
+    status_code = 400
+    code = "invalid_body"
+
+
+class InvalidQuery(ApiError):
+    status_code = 400
+    code = "invalid_query"
+
+
+class NotFound(ApiError):
+    """Answered as json-server does: 404 with the body `{}`."""
+
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message)
+
+
+class DuplicateId(ApiError):
+    status_code = 409
+    code = "duplicate_id"
+
+    def __init__(self, message: str = "A patient with this id already exists.") -> None:
+        super().__init__(message)
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    code = "service_unavailable"
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if status == 404:
+        return json_response(request, "{}", status_code=404)
+    return json_response(
+        request,
+        {"error": {"status": status, "code": code, "message": message}},
+        status_code=status,
+    )
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(request, exc.status_code, exc.code, exc.message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    # json-server has no 405: a wrong method on a known path is a 404 `{}` like any other.
+    status = 404 if exc.status_code in (404, 405) else exc.status_code
+    return error_response(request, status, "http_error", str(exc.detail))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    return error_response(request, 400, "invalid_request", "The request is not valid.")
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DBAPIError)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(exc, IntegrityError) and sqlstate == UNIQUE_VIOLATION:
+        return error_response(
+            request, 409, DuplicateId.code, "A patient with this id already exists."
+        )
+    if sqlstate == QUERY_CANCELED:
+        return error_response(
+            request, 400, InvalidQuery.code, "The query took too long and was cancelled."
+        )
+    if exc.connection_invalidated or sqlstate is None or sqlstate.startswith("08"):
+        logger.error("database unavailable: %s", type(exc.orig).__name__)
+        return error_response(
+            request, 503, ServiceUnavailable.code, "The database is not reachable."
+        )
+    logger.error("database error %s: %s", sqlstate, type(exc.orig).__name__)
+    return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    # The type only: a message or traceback could carry patient data into the logs.
+    logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,133 @@
+"""JSON as json-server's clients see it: strict parsing, compact output, JavaScript string forms.
+
+Records are stored as the client sent them (values, types, nesting and key order), so this
+module never reorders keys and never turns numbers into other numbers.
+"""
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+
+class JsonBodyError(ValueError):
+    """A request body that cannot become a record; the message is safe to show a client."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _reject_constant(name: str) -> Any:
+    raise JsonBodyError("malformed_json", f"{name} is not valid JSON.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise JsonBodyError(
+            "number_out_of_range", "A number in the body is too large to store exactly."
+        )
+    return value
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """Parse strict JSON (no NaN or Infinity), keeping key order and exact integers."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except UnicodeDecodeError as exc:
+        raise JsonBodyError("malformed_json", "The body is not valid UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise JsonBodyError(
+            "malformed_json",
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+        ) from exc
+    except RecursionError as exc:
+        raise JsonBodyError("malformed_json", "The body is nested too deeply.") from exc
+
+
+def parse_json_object(raw: bytes | str) -> JsonObject:
+    """Parse a body that must be a single JSON object (a record)."""
+    value = parse_json(raw)
+    if not isinstance(value, dict):
+        raise JsonBodyError(
+            "body_not_object",
+            f"The body must be a JSON object, not {json_type_name(value)}.",
+        )
+    return value
+
+
+def json_type_name(value: Any) -> str:
+    """The JSON name of a parsed value's type, with an article: 'an array', 'a string'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text with raw UTF-8, in the value's own key order."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def js_number_to_string(number: int | float) -> str:
+    """`String(number)` as JavaScript writes it (ECMAScript Number::toString)."""
+    if isinstance(number, int):
+        return str(number)
+    if number == 0:
+        return "0"
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    sign = "-" if number < 0 else ""
+    # repr() gives the shortest round-tripping digits, as JavaScript does; only the layout differs.
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = k + int(exponent)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    exp_sign = "+" if n - 1 >= 0 else "-"
+    head = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{sign}{head}e{exp_sign}{abs(n - 1)}"
+
+
+def js_string(value: Any) -> str:
+    """`String(value)` in JavaScript, for a parsed JSON value."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int | float):
+        return js_number_to_string(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join("" if item is None else js_string(item) for item in value)
+    return "[object Object]"
+
+
+def is_js_truthy(value: Any) -> bool:
+    """JavaScript truthiness of a parsed JSON value (objects and arrays are always truthy)."""
+    if isinstance(value, dict | list):
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return bool(value)

@@ -1,0 +1,75 @@
+"""The application: settings, database engine, middleware, routes and error handlers."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.api.routes import health, patients
+from app.config import Settings, get_settings
+from app.database import create_engine, create_sessionmaker
+from app.errors import install_error_handlers
+from app.middleware import JsonServerCompatMiddleware
+from app.schemas.patient import PatientIn
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+A drop-in replacement for json-server 0.17.4's `/patients` resource, stored in PostgreSQL.
+Requests and responses are json-server's; the differences are listed in docs/compatibility.md.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Patients API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(patients.router)
+    app.include_router(health.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        JsonServerCompatMiddleware,
+        cors_origins=settings.cors_origins,
+        any_origin=settings.allows_any_origin,
+    )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        # The request body is read raw (to keep it exactly as sent), so declare its schema here.
+        in_schema = PatientIn.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(in_schema.pop("$defs", {}))
+        components["PatientIn"] = in_schema
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,124 @@
+"""The outermost layer: json-server's routing leniency, CORS and cache headers, and access logs.
+
+json-server (Express) matches paths case-insensitively and ignores trailing and doubled
+slashes; it answers every OPTIONS request itself with 204; and it sends its CORS and no-cache
+headers on every response. Starlette does none of that, so this middleware does it for every
+route, before routing. The access log names the method, the path and the status, never the
+query string or body, which hold patient data.
+"""
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_logger = logging.getLogger("app.access")
+
+ORIGINAL_PATH_KEY = "jsonserver.original_path"
+ALLOWED_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
+_SLASHES = re.compile(r"/{2,}")
+
+
+def normalize_path(path: str) -> str:
+    """`/PATIENTS//1/` -> `/patients/1`: doubled and trailing slashes go, the first segment is
+    lower-cased (it names a route, never an id)."""
+    path = _SLASHES.sub("/", path)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    first, slash, rest = path[1:].partition("/")
+    return "/" + first.lower() + slash + rest
+
+
+class JsonServerCompatMiddleware:
+    """Routing leniency, CORS, cache headers and access logs, the way json-server sends them."""
+
+    def __init__(self, app: ASGIApp, *, cors_origins: Iterable[str], any_origin: bool) -> None:
+        self.app = app
+        self.any_origin = any_origin
+        self.cors_origins = frozenset(cors_origins)
+
+    def _allowed_origin(self, origin: str | None) -> str | None:
+        if origin is None:
+            return None
+        if self.any_origin or origin.rstrip("/") in self.cors_origins:
+            return origin
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_headers = Headers(scope=scope)
+        allowed_origin = self._allowed_origin(request_headers.get("origin"))
+        method = scope["method"]
+        path = normalize_path(scope["path"])
+        status_holder = [0]
+
+        if method == "OPTIONS":
+            await self._preflight(request_headers, allowed_origin, send)
+            self._log(method, path, 204, started)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers = MutableHeaders(scope=message)
+                _add_cors_headers(headers, allowed_origin)
+                headers["Cache-Control"] = "no-cache"
+                headers["Pragma"] = "no-cache"
+                headers["Expires"] = "-1"
+                headers["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        inner_scope = dict(scope)
+        inner_scope["path"] = path
+        inner_scope["raw_path"] = path.encode()
+        inner_scope[ORIGINAL_PATH_KEY] = scope.get("raw_path", scope["path"].encode())
+        if method == "HEAD":
+            # Answered as GET; the server leaves the body out because the request was HEAD.
+            inner_scope["method"] = "GET"
+        try:
+            await self.app(inner_scope, receive, send_with_headers)
+        finally:
+            self._log(method, path, status_holder[0] or 500, started)
+
+    async def _preflight(
+        self, request_headers: Headers, allowed_origin: str | None, send: Send
+    ) -> None:
+        headers = MutableHeaders()
+        if allowed_origin is not None:
+            headers["Access-Control-Allow-Origin"] = allowed_origin
+        headers["Vary"] = "Origin, Access-Control-Request-Headers"
+        headers["Access-Control-Allow-Credentials"] = "true"
+        headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        requested = request_headers.get("access-control-request-headers")
+        if requested:
+            headers["Access-Control-Allow-Headers"] = requested
+        headers["Content-Length"] = "0"
+        await send({"type": "http.response.start", "status": 204, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": b""})
+
+    @staticmethod
+    def _log(method: str, path: str, status: int, started: float) -> None:
+        if access_logger.isEnabledFor(logging.INFO):
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            access_logger.info(
+                "%s %s %d %.1fms",
+                method,
+                path,
+                status,
+                elapsed_ms,
+                extra={"method": method, "path": path, "status": status, "ms": elapsed_ms},
+            )
+
+
+def _add_cors_headers(headers: MutableHeaders, allowed_origin: str | None) -> None:
+    if allowed_origin is not None:
+        headers["Access-Control-Allow-Origin"] = allowed_origin
+    vary = [part.strip() for part in headers.get("vary", "").split(",") if part.strip()]
+    headers["Vary"] = ", ".join(["Origin", *(part for part in vary if part != "Origin")])
+    headers["Access-Control-Allow-Credentials"] = "true"

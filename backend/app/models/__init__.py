@@ -1,0 +1,6 @@
+"""Database models; importing this package registers every table on the metadata."""
+
+from app.models.base import Base
+from app.models.patient import Patient
+
+__all__ = ["Base", "Patient"]

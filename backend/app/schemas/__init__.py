@@ -1,0 +1,1 @@
+"""Pydantic models that document the API's bodies in OpenAPI."""

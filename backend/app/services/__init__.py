@@ -1,0 +1,1 @@
+"""Business logic: what the API does, independent of HTTP."""

@@ -1,0 +1,117 @@
+"""json-server 0.17.4's id rule, as pure functions.
+
+A POST keeps a truthy `id` as given. Otherwise the new id is 1 for an empty collection, the
+maximum id + 1 when that maximum (lodash `maxBy`, JavaScript `>`, scanned in stored order) is
+a finite number, and a random 7-character nanoid string when it is not.
+"""
+
+import math
+import re
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from app.json_codec import JsonObject, is_js_truthy
+
+NANOID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+NANOID_LENGTH = 7
+
+_JS_DECIMAL = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)")
+_JS_WHITESPACE = " \t\n\r\v\f\u00a0\ufeff\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
+
+
+class InvalidId(ValueError):
+    """An id that is neither a number nor a string."""
+
+
+def nanoid() -> str:
+    return "".join(secrets.choice(NANOID_ALPHABET) for _ in range(NANOID_LENGTH))
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def js_to_number(value: Any) -> float:
+    """JavaScript's ToNumber for a JSON scalar; NaN when there is no number."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if is_number(value):
+        return float(value)
+    if value is None:
+        return 0.0
+    if not isinstance(value, str):
+        return math.nan
+    text = value.strip(_JS_WHITESPACE)
+    if text == "":
+        return 0.0
+    lowered = text.lower()
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if lowered.startswith(prefix):
+            try:
+                return float(int(text[2:], base))
+            except ValueError:
+                return math.nan
+    if _JS_DECIMAL.fullmatch(text):
+        return float(text.replace("Infinity", "inf"))
+    return math.nan
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def js_greater(left: Any, right: Any) -> bool:
+    """JavaScript `left > right` for JSON scalars."""
+    if isinstance(left, str) and isinstance(right, str):
+        return _utf16(left) > _utf16(right)
+    if is_number(left) and is_number(right):
+        return bool(left > right)
+    a, b = js_to_number(left), js_to_number(right)
+    return not (math.isnan(a) or math.isnan(b)) and a > b
+
+
+def js_max_id(ids: Iterable[Any]) -> Any:
+    """lodash `maxBy(records, "id")["id"]`: the first non-null id, replaced by any later one
+    that is JavaScript-greater."""
+    result: Any = None
+    for value in ids:
+        if value is None:
+            continue
+        if result is None or js_greater(value, result):
+            result = value
+    return result
+
+
+def increment(max_id: Any) -> Any:
+    """The id after a numeric maximum; floats stay floats (100.5 -> 101.5)."""
+    if isinstance(max_id, Decimal):
+        return int(max_id) + 1 if max_id == max_id.to_integral_value() else float(max_id) + 1
+    return max_id + 1
+
+
+def next_id_from_max(max_id: Any) -> Any:
+    """`_.isFinite(max) ? max + 1 : nanoid(7)`."""
+    if (is_number(max_id) and math.isfinite(max_id)) or isinstance(max_id, Decimal):
+        return increment(max_id)
+    return nanoid()
+
+
+def given_id(record: JsonObject) -> Any:
+    """The id the client chose, or None when json-server would generate one (missing/falsy)."""
+    value = record.get("id")
+    if not is_js_truthy(value):
+        return None
+    if not (isinstance(value, str) or is_number(value)):
+        raise InvalidId("The id must be a number or a string.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidId("The id must be a finite number.")
+    return value
+
+
+def with_id(record: JsonObject, new_id: Any) -> JsonObject:
+    """The record with its id set: in place of a falsy `id` key, or appended last."""
+    if "id" in record:
+        return {key: (new_id if key == "id" else value) for key, value in record.items()}
+    return {**record, "id": new_id}

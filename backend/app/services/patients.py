@@ -1,0 +1,138 @@
+"""Patients: reading, creating and importing records, with json-server's id rule decided in
+PostgreSQL so that it holds across worker processes and instances."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import DuplicateId, InvalidBody
+from app.json_codec import JsonObject, dumps, js_string, parse_json
+from app.services import id_rule
+
+# Serialises id assignment on /patients: every writer that may create an id takes it, so
+# "max + 1" is computed over committed rows only and two writers never pick the same id.
+ID_ASSIGNMENT_LOCK = 0x7061_7469  # "pati"
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LIST_ALL = text(
+    "SELECT coalesce('[' || string_agg(document::text, ',' ORDER BY seq) || ']', '[]') "
+    "FROM patients"
+)
+_GET_ONE = text("SELECT document::text FROM patients WHERE id_key = :id_key")
+_INSERT = text(
+    "INSERT INTO patients (id_key, id_num, document) "
+    "VALUES (:id_key, :id_num, CAST(:document AS json)) "
+    "ON CONFLICT (id_key) DO NOTHING RETURNING seq"
+)
+_ID_SUMMARY = text(
+    "SELECT "
+    " (SELECT id_num FROM patients WHERE id_num IS NOT NULL ORDER BY id_num DESC LIMIT 1),"
+    " EXISTS (SELECT 1 FROM patients WHERE id_num IS NOT NULL),"
+    " EXISTS (SELECT 1 FROM patients WHERE id_num IS NULL)"
+)
+_IDS_IN_ORDER = text("SELECT body -> 'id' FROM patients ORDER BY seq")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPatient:
+    id_key: str
+    document: str
+
+
+def id_number(value: Any) -> Decimal | None:
+    """The numeric value of a JSON-number id, for `max + 1`; None for string ids."""
+    return Decimal(repr(value)) if id_rule.is_number(value) else None
+
+
+async def list_all(session: AsyncSession) -> str:
+    """The whole collection as a JSON array, in insertion order, built by PostgreSQL."""
+    result = await session.execute(_LIST_ALL)
+    return str(result.scalar_one())
+
+
+async def get(session: AsyncSession, record_id: str) -> str | None:
+    """The record whose id, in its string form, equals `record_id`."""
+    result = await session.execute(_GET_ONE, {"id_key": record_id})
+    document = result.scalar_one_or_none()
+    return None if document is None else str(document)
+
+
+async def _next_id(session: AsyncSession) -> Any:
+    summary = (await session.execute(_ID_SUMMARY)).one()
+    max_number, has_numeric, has_non_numeric = summary
+    if not has_numeric and not has_non_numeric:
+        return 1
+    if not has_non_numeric:
+        return id_rule.increment(max_number)
+    if not has_numeric:
+        return id_rule.nanoid()
+    # Mixed number and string ids: the answer depends on stored order, as in lodash maxBy.
+    ids = (await session.execute(_IDS_IN_ORDER)).scalars().all()
+    return id_rule.next_id_from_max(id_rule.js_max_id(ids))
+
+
+async def _insert(session: AsyncSession, record: JsonObject) -> StoredPatient | None:
+    document = dumps(record)
+    id_key = js_string(record["id"])
+    result = await session.execute(
+        _INSERT, {"id_key": id_key, "id_num": id_number(record["id"]), "document": document}
+    )
+    return StoredPatient(id_key, document) if result.first() is not None else None
+
+
+async def create(session: AsyncSession, record: JsonObject) -> StoredPatient:
+    """Store a new record with json-server's id rule; a taken id raises DuplicateId."""
+    try:
+        chosen = id_rule.given_id(record)
+    except id_rule.InvalidId as exc:
+        raise InvalidBody(str(exc), code="invalid_id") from None
+    await session.execute(_LOCK, {"key": ID_ASSIGNMENT_LOCK})
+    if chosen is not None:
+        stored = await _insert(session, record)
+        if stored is None:
+            raise DuplicateId()
+        return stored
+    while True:  # a generated nanoid may, very rarely, be taken already
+        stored = await _insert(session, id_rule.with_id(record, await _next_id(session)))
+        if stored is not None:
+            return stored
+
+
+async def count(session: AsyncSession) -> int:
+    result = await session.execute(text("SELECT count(*) FROM patients"))
+    return int(result.scalar_one())
+
+
+async def import_records(session: AsyncSession, records: Sequence[JsonObject]) -> int:
+    """Insert records that already carry their ids, in order, in the caller's transaction."""
+    await session.execute(_LOCK, {"key": ID_ASSIGNMENT_LOCK})
+    rows = [
+        {"id_key": js_string(r["id"]), "id_num": id_number(r["id"]), "document": dumps(r)}
+        for r in records
+    ]
+    for start in range(0, len(rows), 1000):
+        await session.execute(
+            text(
+                "INSERT INTO patients (id_key, id_num, document) "
+                "VALUES (:id_key, :id_num, CAST(:document AS json))"
+            ),
+            rows[start : start + 1000],
+        )
+    return len(rows)
+
+
+def parse_collection(raw: bytes | str) -> list[JsonObject]:
+    """The `patients` array of a db.json document."""
+    data = parse_json(raw)
+    patients = data.get("patients") if isinstance(data, dict) else None
+    if not isinstance(patients, list) or not all(isinstance(p, dict) for p in patients):
+        raise ValueError("db.json must be an object whose `patients` is an array of objects.")
+    return list(patients)
+
+
+def ids_of(records: Iterable[JsonObject]) -> list[str]:
+    return [js_string(r.get("id")) for r in records]

@@ -1,0 +1,60 @@
+"""Fixtures shared by every suite: one migrated database for the run, emptied per test."""
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.database import create_engine, create_sessionmaker, session_scope
+from app.main import create_app
+from app.services import patients as patient_service
+from tests.support.database import server_url, temporary_database, truncate_patients
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    base, _embedded = server_url()
+    with temporary_database(base) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def empty_db(database_url: str) -> str:
+    truncate_patients(database_url)
+    return database_url
+
+
+@pytest.fixture
+def client(settings: Settings, empty_db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def insert_records(settings: Settings, records: Sequence[dict[str, Any]]) -> None:
+    """Store records that carry their ids, as the db.json import does."""
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            async with session_scope(create_sessionmaker(engine)) as session:
+                await patient_service.import_records(session, records)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def seed(settings: Settings, empty_db: str) -> Any:
+    def _seed(records: Sequence[dict[str, Any]]) -> None:
+        insert_records(settings, records)
+
+    return _seed

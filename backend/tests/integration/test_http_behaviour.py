@@ -1,0 +1,179 @@
+"""What every response carries, and json-server's routing leniency."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.support.factories import make_patient
+
+ORIGIN = "http://localhost:5173"
+
+
+def test_cors_echoes_the_origin_with_credentials(client: TestClient) -> None:
+    response = client.get("/patients", headers={"Origin": ORIGIN})
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert response.headers["vary"].startswith("Origin")
+
+
+def test_credentials_header_is_sent_without_an_origin(client: TestClient) -> None:
+    response = client.get("/patients")
+    assert "access-control-allow-origin" not in response.headers
+    assert response.headers["access-control-allow-credentials"] == "true"
+
+
+def test_cors_headers_are_on_errors_too(client: TestClient) -> None:
+    response = client.get("/patients/404", headers={"Origin": ORIGIN})
+    assert response.status_code == 404
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+
+
+def test_preflight_on_any_path_is_204_echoing_requested_headers(client: TestClient) -> None:
+    for path in ("/patients/1", "/patients", "/nothing"):
+        response = client.options(
+            path,
+            headers={
+                "Origin": ORIGIN,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "content-type,authorization",
+            },
+        )
+        assert response.status_code == 204
+        assert response.content == b""
+        assert response.headers["access-control-allow-origin"] == ORIGIN
+        assert response.headers["access-control-allow-methods"] == "GET,HEAD,PUT,PATCH,POST,DELETE"
+        assert response.headers["access-control-allow-headers"] == "content-type,authorization"
+        assert response.headers["vary"] == "Origin, Access-Control-Request-Headers"
+        assert "access-control-max-age" not in response.headers
+
+
+def test_bare_options_is_204_without_origin_headers(client: TestClient) -> None:
+    response = client.options("/patients")
+    assert response.status_code == 204
+    assert "access-control-allow-origin" not in response.headers
+    assert "access-control-allow-headers" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("configured", "origin", "echoed"),
+    [
+        ("https://app.example.com", "https://app.example.com", True),
+        ("https://app.example.com", "https://evil.example.com", False),
+        ("https://a.example.com, https://b.example.com/", "https://b.example.com", True),
+    ],
+)
+def test_cors_origins_setting_restricts_the_echo(
+    database_url: str, configured: str, origin: str, echoed: bool
+) -> None:
+    settings = Settings(database_url=database_url, cors_origins=configured, _env_file=None)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as restricted:
+        for response in (
+            restricted.get("/health", headers={"Origin": origin}),
+            restricted.options("/patients", headers={"Origin": origin}),
+        ):
+            assert (response.headers.get("access-control-allow-origin") == origin) is echoed
+
+
+def test_json_responses_carry_no_cache_and_nosniff(client: TestClient) -> None:
+    response = client.get("/patients")
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["pragma"] == "no-cache"
+    assert response.headers["expires"] == "-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_etag_matches_express_for_the_empty_object(client: TestClient) -> None:
+    response = client.get("/patients/1")
+    assert response.headers["etag"] == 'W/"2-vyGp6PvFo4RvsFtPoIWeCReyIC8"'
+
+
+def test_if_none_match_with_current_etag_is_304(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id=1)])
+    etag = client.get("/patients/1").headers["etag"]
+    response = client.get("/patients/1", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert client.get("/patients/1", headers={"If-None-Match": 'W/"0-x"'}).status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id=1)])
+    get = client.get("/patients")
+    head = client.head("/patients")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["etag"] == get.headers["etag"]
+    assert client.head("/patients/999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/patients/", "/PATIENTS", "/Patients/1", "/patients//1", "/patients/1/", "/patients/%31"]
+)
+def test_paths_are_matched_like_express(client: TestClient, seed: Any, path: str) -> None:
+    seed([make_patient(id=1)])
+    assert client.get(path).status_code == 200
+
+
+def test_ids_stay_case_sensitive(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id="p-1")])
+    assert client.get("/Patients/p-1").status_code == 200
+    assert client.get("/patients/P-1").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/patients"),
+        ("PATCH", "/patients"),
+        ("DELETE", "/patients"),
+        ("POST", "/patients/1"),
+        ("GET", "/unknown"),
+        ("GET", "/patient"),
+    ],
+)
+def test_unknown_routes_and_wrong_methods_are_404_empty_object(
+    client: TestClient, method: str, path: str
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 404
+    assert response.text == "{}"
+
+
+def test_health_is_ok_without_touching_the_database(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_readiness_checks_the_database(client: TestClient) -> None:
+    assert client.get("/health/ready").json() == {"status": "ready"}
+
+
+def test_readiness_is_503_when_the_database_is_unreachable() -> None:
+    settings = Settings(
+        database_url="postgresql://nobody@127.0.0.1:1/none",  # type: ignore[arg-type]
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with TestClient(create_app(settings)) as unreachable:
+        response = unreachable.get("/health/ready")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "service_unavailable"
+        response = unreachable.get("/patients")
+        assert response.status_code == 503
+        assert "Traceback" not in response.text
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert "PatientIn" in schema["components"]["schemas"]
+    assert "/patients" in schema["paths"]
+
+
+def test_large_bodies_are_gzipped_when_accepted(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id=i) for i in range(1, 30)])
+    response = client.get("/patients", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["vary"] == "Origin, Accept-Encoding"

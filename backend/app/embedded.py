@@ -22,6 +22,6 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
         logging.getLogger("pgserver").setLevel(logging.WARNING)
         pgdata = data_dir / "postgres"
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     uri: str = server.get_uri()
     return uri.replace("postgresql://", "postgresql+psycopg://", 1), server

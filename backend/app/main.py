@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.api.routes import health, patients
+from app.api.routes import database, health, patients
 from app.config import Settings, get_settings
 from app.database import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(patients.router)
     app.include_router(health.router)
+    app.include_router(database.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         JsonServerCompatMiddleware,

@@ -19,6 +19,8 @@ access_logger = logging.getLogger("app.access")
 
 ORIGINAL_PATH_KEY = "jsonserver.original_path"
 ALLOWED_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
+METHOD_OVERRIDE_HEADER = "x-http-method-override"
+_OVERRIDABLE = frozenset({"GET", "PUT", "PATCH", "DELETE"})
 _SLASHES = re.compile(r"/{2,}")
 
 
@@ -55,6 +57,10 @@ class JsonServerCompatMiddleware:
         request_headers = Headers(scope=scope)
         allowed_origin = self._allowed_origin(request_headers.get("origin"))
         method = scope["method"]
+        if method == "POST":
+            # Like Express's method-override, honoured on POST only.
+            override = request_headers.get(METHOD_OVERRIDE_HEADER, "").strip().upper()
+            method = override if override in _OVERRIDABLE else method
         path = normalize_path(scope["path"])
         status_holder = [0]
 
@@ -67,7 +73,7 @@ class JsonServerCompatMiddleware:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 headers = MutableHeaders(scope=message)
-                _add_cors_headers(headers, allowed_origin)
+                _add_cors_headers(headers, allowed_origin, vary_override=scope["method"] == "POST")
                 headers["Cache-Control"] = "no-cache"
                 headers["Pragma"] = "no-cache"
                 headers["Expires"] = "-1"
@@ -75,6 +81,7 @@ class JsonServerCompatMiddleware:
             await send(message)
 
         inner_scope = dict(scope)
+        inner_scope["method"] = method
         inner_scope["path"] = path
         inner_scope["raw_path"] = path.encode()
         inner_scope[ORIGINAL_PATH_KEY] = scope.get("raw_path", scope["path"].encode())
@@ -116,9 +123,12 @@ class JsonServerCompatMiddleware:
             )
 
 
-def _add_cors_headers(headers: MutableHeaders, allowed_origin: str | None) -> None:
+def _add_cors_headers(
+    headers: MutableHeaders, allowed_origin: str | None, *, vary_override: bool
+) -> None:
     if allowed_origin is not None:
         headers["Access-Control-Allow-Origin"] = allowed_origin
+    leading = ["Origin", "X-HTTP-Method-Override"] if vary_override else ["Origin"]
     vary = [part.strip() for part in headers.get("vary", "").split(",") if part.strip()]
-    headers["Vary"] = ", ".join(["Origin", *(part for part in vary if part != "Origin")])
+    headers["Vary"] = ", ".join([*leading, *(part for part in vary if part not in leading)])
     headers["Access-Control-Allow-Credentials"] = "true"

@@ -12,6 +12,7 @@ from app.database import create_engine, create_sessionmaker, session_scope
 from app.main import create_app
 from app.services import patients as patient_service
 from tests.support.database import server_url, temporary_database, truncate_patients
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +24,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    return make_settings(database_url=database_url)
 
 
 @pytest.fixture

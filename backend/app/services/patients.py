@@ -1,7 +1,7 @@
 """Patients: reading, creating and importing records, with json-server's id rule decided in
 PostgreSQL so that it holds across worker processes and instances."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,14 @@ _ID_SUMMARY = text(
     " EXISTS (SELECT 1 FROM patients WHERE id_num IS NULL)"
 )
 _IDS_IN_ORDER = text("SELECT body -> 'id' FROM patients ORDER BY seq")
+_LOCK_ONE = text("SELECT seq, document::text FROM patients WHERE id_key = :id_key FOR UPDATE")
+_UPDATE_DOCUMENT = text("UPDATE patients SET document = CAST(:document AS json) WHERE seq = :seq")
+_DELETE_ONE = text("DELETE FROM patients WHERE id_key = :id_key RETURNING seq")
+_DATABASE = text(
+    "SELECT '{\"patients\":' || "
+    "coalesce('[' || string_agg(document::text, ',' ORDER BY seq) || ']', '[]') || '}' "
+    "FROM patients"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,55 @@ async def create(session: AsyncSession, record: JsonObject) -> StoredPatient:
             return stored
 
 
+async def _locked(session: AsyncSession, record_id: str) -> tuple[int, JsonObject] | None:
+    """The record with this id, locked until the transaction ends, or None."""
+    row = (await session.execute(_LOCK_ONE, {"id_key": record_id})).first()
+    if row is None:
+        return None
+    seq, document = row
+    stored: JsonObject = parse_json(document)
+    return int(seq), stored
+
+
+async def _store(session: AsyncSession, seq: int, record: JsonObject) -> str:
+    document = dumps(record)
+    await session.execute(_UPDATE_DOCUMENT, {"document": document, "seq": seq})
+    return document
+
+
+async def replace(session: AsyncSession, record_id: str, record: JsonObject) -> str | None:
+    """PUT: the body replaces every field; the stored id (value and type) is kept, at the
+    body's `id` position or last. None when no record has this id."""
+    found = await _locked(session, record_id)
+    if found is None:
+        return None
+    seq, stored = found
+    return await _store(session, seq, id_rule.with_id(record, stored["id"]))
+
+
+async def update(session: AsyncSession, record_id: str, changes: JsonObject) -> str | None:
+    """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
+    stored); the id never changes. None when no record has this id."""
+    found = await _locked(session, record_id)
+    if found is None:
+        return None
+    seq, stored = found
+    original_id = stored["id"]
+    stored.update(changes)
+    stored["id"] = original_id
+    return await _store(session, seq, stored)
+
+
+async def delete(session: AsyncSession, record_id: str) -> bool:
+    """DELETE: True when a record had this id."""
+    return (await session.execute(_DELETE_ONE, {"id_key": record_id})).first() is not None
+
+
+async def database(session: AsyncSession) -> str:
+    """`GET /db`: every collection of the database as one JSON object."""
+    return str((await session.execute(_DATABASE)).scalar_one())
+
+
 async def count(session: AsyncSession) -> int:
     result = await session.execute(text("SELECT count(*) FROM patients"))
     return int(result.scalar_one())
@@ -132,7 +189,3 @@ def parse_collection(raw: bytes | str) -> list[JsonObject]:
     if not isinstance(patients, list) or not all(isinstance(p, dict) for p in patients):
         raise ValueError("db.json must be an object whose `patients` is an array of objects.")
     return list(patients)
-
-
-def ids_of(records: Iterable[JsonObject]) -> list[str]:
-    return [js_string(r.get("id")) for r in records]

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
 from app.main import create_app
 from tests.support.factories import make_patient
+from tests.support.settings import make_settings
 
 ORIGIN = "http://localhost:5173"
 
@@ -68,7 +68,7 @@ def test_bare_options_is_204_without_origin_headers(client: TestClient) -> None:
 def test_cors_origins_setting_restricts_the_echo(
     database_url: str, configured: str, origin: str, echoed: bool
 ) -> None:
-    settings = Settings(database_url=database_url, cors_origins=configured, _env_file=None)  # type: ignore[call-arg]
+    settings = make_settings(database_url=database_url, cors_origins=configured)
     with TestClient(create_app(settings)) as restricted:
         for response in (
             restricted.get("/health", headers={"Origin": origin}),
@@ -111,7 +111,8 @@ def test_head_answers_like_get_without_a_body(client: TestClient, seed: Any) -> 
 
 
 @pytest.mark.parametrize(
-    "path", ["/patients/", "/PATIENTS", "/Patients/1", "/patients//1", "/patients/1/", "/patients/%31"]
+    "path",
+    ["/patients/", "/PATIENTS", "/Patients/1", "/patients//1", "/patients/1/", "/patients/%31"],
 )
 def test_paths_are_matched_like_express(client: TestClient, seed: Any, path: str) -> None:
     seed([make_patient(id=1)])
@@ -152,10 +153,7 @@ def test_readiness_checks_the_database(client: TestClient) -> None:
 
 
 def test_readiness_is_503_when_the_database_is_unreachable() -> None:
-    settings = Settings(
-        database_url="postgresql://nobody@127.0.0.1:1/none",  # type: ignore[arg-type]
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = make_settings(database_url="postgresql://nobody@127.0.0.1:1/none")
     with TestClient(create_app(settings)) as unreachable:
         response = unreachable.get("/health/ready")
         assert response.status_code == 503

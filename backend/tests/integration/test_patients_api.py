@@ -44,9 +44,7 @@ def test_get_finds_string_id_by_its_string_form(client: TestClient, seed: Any) -
     assert client.get("/patients/1").json()["name"] == "String one"
 
 
-def test_get_does_not_match_other_spellings_of_the_number(
-    client: TestClient, seed: Any
-) -> None:
+def test_get_does_not_match_other_spellings_of_the_number(client: TestClient, seed: Any) -> None:
     seed([make_patient(id=1)])
     assert client.get("/patients/01").status_code == 404
     assert client.get("/patients/1.0").status_code == 404
@@ -65,9 +63,7 @@ def test_post_on_empty_collection_gets_id_one(client: TestClient) -> None:
 
 def test_post_keeps_body_key_order_and_appends_generated_id(client: TestClient) -> None:
     body = '{"zeta":1,"alpha":{"y":2,"x":[3,{"b":1,"a":2}]},"name":"Zoë 患者"}'
-    response = client.post(
-        "/patients", content=body, headers={"content-type": "application/json"}
-    )
+    response = client.post("/patients", content=body, headers={"content-type": "application/json"})
     expected = '{"zeta":1,"alpha":{"y":2,"x":[3,{"b":1,"a":2}]},"name":"Zoë 患者","id":1}'
     assert ordered(response.text) == ordered(expected)
     assert ordered(client.get("/patients/1").text) == ordered(expected)
@@ -126,9 +122,7 @@ def test_post_with_numeric_looking_string_ids_gets_a_string_id(
     assert len(new_id) == 7
 
 
-def test_post_with_string_id_after_numbers_still_increments(
-    client: TestClient, seed: Any
-) -> None:
+def test_post_with_string_id_after_numbers_still_increments(client: TestClient, seed: Any) -> None:
     seed([make_patient(id=1), make_patient(id=2), make_patient(id="s1")])
     assert client.post("/patients", json={}).json()["id"] == 3
 
@@ -208,9 +202,7 @@ def test_post_non_finite_number_is_400(client: TestClient) -> None:
 
 def test_post_body_over_one_mebibyte_is_413(client: TestClient) -> None:
     big = json.dumps({"notes": "x" * (1024 * 1024)})
-    response = client.post(
-        "/patients", content=big, headers={"content-type": "application/json"}
-    )
+    response = client.post("/patients", content=big, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
     assert client.get("/patients").json() == []

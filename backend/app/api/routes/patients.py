@@ -86,3 +86,52 @@ async def create_patient(request: Request, session: SessionDep, settings: Settin
             "Location": location_of(request, stored.id_key),
         },
     )
+
+
+@router.put(
+    "/{patient_id}",
+    summary="Replace a patient",
+    response_model=Patient,
+    responses={**_NOT_FOUND, **_BAD_BODY},
+    openapi_extra=_RECORD_BODY_DOC,
+    description="Every field is replaced by the body's; the stored id and its type are kept.",
+)
+async def replace_patient(
+    request: Request, patient_id: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    record = await parse_record_body(request, settings)
+    document = await patient_service.replace(session, patient_id, record)
+    if document is None:
+        raise NotFound()
+    return json_response(request, document)
+
+
+@router.patch(
+    "/{patient_id}",
+    summary="Update some fields of a patient",
+    response_model=Patient,
+    responses={**_NOT_FOUND, **_BAD_BODY},
+    openapi_extra=_RECORD_BODY_DOC,
+    description="A shallow merge: top-level fields in the body replace the stored ones "
+    "(nested objects are replaced whole); the id never changes.",
+)
+async def update_patient(
+    request: Request, patient_id: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    changes = await parse_record_body(request, settings)
+    document = await patient_service.update(session, patient_id, changes)
+    if document is None:
+        raise NotFound()
+    return json_response(request, document)
+
+
+@router.delete(
+    "/{patient_id}",
+    summary="Delete a patient",
+    responses=_NOT_FOUND,
+    description="200 with the body `{}`, as json-server answers.",
+)
+async def delete_patient(request: Request, patient_id: str, session: SessionDep) -> Response:
+    if not await patient_service.delete(session, patient_id):
+        raise NotFound()
+    return json_response(request, "{}")

@@ -48,7 +48,7 @@ format: $(DEV_STAMP) ## Apply ruff's fixes and formatting
 	cd $(BACKEND) && ../$(PY) -m ruff check --fix . && ../$(PY) -m ruff format .
 
 typecheck: $(DEV_STAMP) ## mypy --strict
-	cd $(BACKEND) && ../$(PY) -m mypy app scripts tests
+	cd $(BACKEND) && ../$(PY) -m mypy app tests $(if $(wildcard $(BACKEND)/scripts/*.py),scripts)
 
 migrate: $(RUNTIME_STAMP) ## Apply pending database migrations
 	cd $(BACKEND) && ../$(PY) -c 'from app.runner import migrate_only; migrate_only()'

@@ -128,7 +128,10 @@ def _add_cors_headers(
 ) -> None:
     if allowed_origin is not None:
         headers["Access-Control-Allow-Origin"] = allowed_origin
-    leading = ["Origin", "X-HTTP-Method-Override"] if vary_override else ["Origin"]
-    vary = [part.strip() for part in headers.get("vary", "").split(",") if part.strip()]
-    headers["Vary"] = ", ".join([*leading, *(part for part in vary if part not in leading)])
+    vary = ["Origin", "X-HTTP-Method-Override"] if vary_override else ["Origin"]
+    if headers.get("content-type", "").startswith("application/json"):
+        # Compressible: the body depends on Accept-Encoding whatever its size, as in Express.
+        vary.append("Accept-Encoding")
+    vary += [part.strip() for part in headers.get("vary", "").split(",") if part.strip()]
+    headers["Vary"] = ", ".join(dict.fromkeys(vary))
     headers["Access-Control-Allow-Credentials"] = "true"

@@ -19,6 +19,21 @@ def weak_etag(body: bytes) -> str:
     return f'W/"{len(body):x}-{digest[:27]}"'
 
 
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")
+
+
+def is_fresh(request: Request, etag: str) -> bool:
+    """Express's freshness check: a weak If-None-Match match (or `*`), unless the request
+    says `Cache-Control: no-cache`."""
+    if_none_match = request.headers.get("if-none-match")
+    if not if_none_match or "no-cache" in request.headers.get("cache-control", ""):
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return _opaque(etag) in {_opaque(tag) for tag in if_none_match.split(",")}
+
+
 def json_response(
     request: Request,
     content: str | bytes | Any,
@@ -36,9 +51,7 @@ def json_response(
     etag = weak_etag(body)
     response_headers = dict(headers or {})
     response_headers["ETag"] = etag
-    if request.method in ("GET", "HEAD") and status_code == 200:
-        if_none_match = request.headers.get("if-none-match")
-        if if_none_match and etag in (tag.strip() for tag in if_none_match.split(",")):
-            return Response(status_code=304, headers=response_headers)
+    if request.method in ("GET", "HEAD") and status_code == 200 and is_fresh(request, etag):
+        return Response(status_code=304, headers=response_headers)
     response_headers["Content-Type"] = JSON_MEDIA_TYPE
     return Response(content=body, status_code=status_code, headers=response_headers)

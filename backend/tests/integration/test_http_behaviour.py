@@ -99,6 +99,27 @@ def test_if_none_match_with_current_etag_is_304(client: TestClient, seed: Any) -
     assert client.get("/patients/1", headers={"If-None-Match": 'W/"0-x"'}).status_code == 200
 
 
+def test_if_none_match_compares_weakly_and_accepts_a_star(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id=1)])
+    etag = client.get("/patients/1").headers["etag"]
+    strong = etag.removeprefix("W/")
+    assert client.get("/patients/1", headers={"If-None-Match": strong}).status_code == 304
+    assert client.get("/patients/1", headers={"If-None-Match": f'"x", {etag}'}).status_code == 304
+    assert client.get("/patients/1", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_request_no_cache_bypasses_if_none_match(client: TestClient, seed: Any) -> None:
+    seed([make_patient(id=1)])
+    etag = client.get("/patients/1").headers["etag"]
+    headers = {"If-None-Match": etag, "Cache-Control": "no-cache"}
+    assert client.get("/patients/1", headers=headers).status_code == 200
+
+
+def test_vary_names_accept_encoding_on_every_json_response(client: TestClient) -> None:
+    assert client.get("/patients/1").headers["vary"] == "Origin, Accept-Encoding"
+    assert client.get("/patients").headers["vary"] == "Origin, Accept-Encoding"
+
+
 def test_head_answers_like_get_without_a_body(client: TestClient, seed: Any) -> None:
     seed([make_patient(id=1)])
     get = client.get("/patients")

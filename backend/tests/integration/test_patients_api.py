@@ -171,6 +171,21 @@ def test_post_malformed_json_is_400_with_json_error(client: TestClient) -> None:
     assert client.get("/patients").json() == []
 
 
+def test_post_blank_json_body_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/patients", content=b"  \n", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+def test_post_blank_body_without_content_type_creates_an_id_only_record(
+    client: TestClient,
+) -> None:
+    response = client.post("/patients", content=b" ")
+    assert (response.status_code, response.json()) == (201, {"id": 1})
+
+
 def test_post_body_that_is_not_an_object_is_400(client: TestClient) -> None:
     for body in (b'[{"name":"in array"}]', b'"hello"', b"42", b"null"):
         response = client.post(

@@ -8,9 +8,10 @@ VENV := $(BACKEND)/.venv
 PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
+BENCH_STAMP := $(VENV)/.bench-installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help run test lint format typecheck check-python migrate json-server clean
+.PHONY: help run test lint format typecheck check-python migrate json-server clean bench bench-smoke check-wrk
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,7 +39,7 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(RUNTIME_STAMP) ## Serve on http://127.0.0.1:3000 (embedded PostgreSQL unless DATABASE_URL is set)
 	cd $(BACKEND) && ../$(PY) -m app.runner
 
-test: $(DEV_STAMP) $(NODE_STAMP) lint typecheck ## Lint, type-check and run every test with coverage
+test: $(DEV_STAMP) $(NODE_STAMP) lint typecheck bench-smoke ## Lint, type-check and run every test with coverage
 	cd $(BACKEND) && ../$(PY) -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## ruff lint and format check
@@ -53,8 +54,35 @@ typecheck: $(DEV_STAMP) ## mypy --strict
 migrate: $(RUNTIME_STAMP) ## Apply pending database migrations
 	cd $(BACKEND) && ../$(PY) -c 'from app.runner import migrate_only; migrate_only()'
 
+.PHONY: migrate-data
+migrate-data: $(RUNTIME_STAMP) ## Move DB_JSON=path/to/db.json's patients into PostgreSQL (MIGRATE_ARGS=--help)
+	@test -n "$(DB_JSON)" || { echo "Usage: make migrate-data DB_JSON=path/to/db.json [MIGRATE_ARGS='--replace ...']" >&2; exit 2; }
+	cd $(BACKEND) && ../$(PY) -m scripts.migrate_db_json "$(abspath $(DB_JSON))" $(MIGRATE_ARGS)
+
 json-server: $(NODE_STAMP) ## Serve db.json with json-server 0.17.4 on port 3001, for comparison
 	npm run json-server
 
+.PHONY: transcripts
+transcripts: $(DEV_STAMP) $(NODE_STAMP) ## Record json-server's answers to the contract cases (tests/contract/transcripts)
+	cd $(BACKEND) && ../$(PY) -m scripts.record_transcripts
+
+.PHONY: serve-prod
+serve-prod: $(RUNTIME_STAMP) ## Rehearse the Render deploy: render.yaml's build, pre-deploy, start
+	cd $(BACKEND) && CORS_ORIGINS="$${CORS_ORIGINS:-http://localhost:3000}" ../$(PY) -m scripts.serve_prod
+
 clean: ## Remove the virtual environment, node_modules and the embedded database
 	rm -rf $(VENV) node_modules $(BACKEND)/.data
+
+$(BENCH_STAMP): $(BACKEND)/requirements.txt $(BACKEND)/requirements-bench.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(BACKEND)/requirements-bench.txt
+	@touch $@
+
+check-wrk:
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test the service against json-server; writes docs/benchmarks.md
+	cd $(BACKEND) && ../$(PY) -m scripts.bench $(BENCH_ARGS)
+
+bench-smoke: $(DEV_STAMP) $(NODE_STAMP) check-wrk ## The benchmark in seconds on tiny data; fails if a request errors
+	cd $(BACKEND) && ../$(PY) -m scripts.bench --smoke

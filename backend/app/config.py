@@ -44,9 +44,17 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=1, ge=1, le=64)
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
+    # List queries (filters, `_like` regexes, `q`) are cancelled after this and answered 400.
+    db_list_timeout_ms: int = Field(default=3000, ge=1, le=600_000)
     data_dir: Path = BACKEND_DIR / ".data"
     seed_file: Path = PROJECT_DIR / "db.json"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Render Postgres allows 100 connections below 8 GB of RAM (legacy instance types: 97), and
+    # PostgreSQL keeps 3 of them for superusers: 97 is what the service's own user can open.
+    db_max_connections: int = Field(default=97, ge=1)
+    docs_enabled: bool | None = None
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    graceful_shutdown_seconds: int = Field(default=25, ge=1, le=300)
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -76,10 +84,32 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def serves_docs(self) -> bool:
+        """/docs, /redoc and /openapi.json: on in development, in production only if asked."""
+        return self.docs_enabled if self.docs_enabled is not None else not self.is_production
+
     def sqlalchemy_url(self) -> str:
         if self.database_url is None:
             raise ConfigError("DATABASE_URL is not set.")
         return self.database_url.get_secret_value()
+
+
+def check_can_serve(settings: Settings) -> None:
+    """Refuse to serve with settings that would fail later or expose the API; one sentence."""
+    connections = settings.db_pool_size * settings.web_concurrency
+    if connections > settings.db_max_connections:
+        raise ConfigError(
+            f"DB_POOL_SIZE ({settings.db_pool_size}) x WEB_CONCURRENCY "
+            f"({settings.web_concurrency}) is {connections} database connections, more than "
+            f"DB_MAX_CONNECTIONS ({settings.db_max_connections}) allows; lower DB_POOL_SIZE or "
+            "WEB_CONCURRENCY."
+        )
+    if settings.is_production and settings.allows_any_origin:
+        raise ConfigError(
+            "CORS_ORIGINS must list the front end's origins (comma-separated) when "
+            'ENVIRONMENT is production; "*" would let any website call the API.'
+        )
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api.routes import database, health, patients
-from app.config import Settings, get_settings
+from app.config import Settings, check_can_serve, get_settings
 from app.database import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
@@ -26,6 +26,7 @@ Requests and responses are json-server's; the differences are listed in docs/com
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    check_can_serve(settings)  # also when started by plain uvicorn rather than app.runner
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url="/docs" if settings.serves_docs else None,
+        redoc_url="/redoc" if settings.serves_docs else None,
+        openapi_url="/openapi.json" if settings.serves_docs else None,
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -1,17 +1,19 @@
-"""`make run`: resolve the database (embedded when DATABASE_URL is unset), migrate, load
-db.json into an empty database, then serve with uvicorn."""
+"""`make run` and Render's start command: resolve the database (embedded when DATABASE_URL is
+unset), migrate and load db.json into an empty database (development only), then serve with
+uvicorn; `python -m app.runner migrate` only migrates (Render's pre-deploy command)."""
 
 import asyncio
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
 
-from app.config import ConfigError, Settings, load_settings
+from app.config import ConfigError, Settings, check_can_serve, load_settings
 from app.embedded import start_embedded_postgres
-from app.logging_config import configure_logging
+from app.logging_config import configure_logging, logging_settings
 from app.migrate import upgrade_to_head
 from app.seed import seed_if_empty
 
@@ -42,16 +44,30 @@ def migrate_only() -> None:
     logger.info("The database schema is up to date.")
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args not in ([], ["migrate"]):
+        print("Usage: python -m app.runner [migrate]", file=sys.stderr)
+        return 2
     try:
+        if args:
+            migrate_only()
+            return 0
         settings = load_settings()
         configure_logging(settings.log_level, json_lines=settings.is_production)
+        check_can_serve(settings)
         settings, _embedded = prepare_database(settings)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    upgrade_to_head(settings.sqlalchemy_url())
-    asyncio.run(seed_if_empty(settings))
+    if not settings.is_production:
+        # In production the pre-deploy command migrates, and patients come from migrate-data.
+        upgrade_to_head(settings.sqlalchemy_url())
+        try:
+            asyncio.run(seed_if_empty(settings))
+        except ConfigError as exc:  # an invalid db.json stops the start, as in json-server
+            print(exc, file=sys.stderr)
+            return 2
     logger.info("Serving on http://%s:%d", settings.host, settings.port)
     uvicorn.run(
         "app.main:create_app",
@@ -59,9 +75,11 @@ def main() -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.web_concurrency,
-        log_config=None,
+        log_config=logging_settings(settings.log_level, json_lines=settings.is_production),
         access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
         server_header=False,
     )
     return 0

@@ -1,0 +1,1 @@
+"""Command-line tools run from backend/ as `python -m scripts.<name>`."""

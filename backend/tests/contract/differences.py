@@ -1,0 +1,437 @@
+"""Every deliberate difference from json-server 0.17.4, as a named rule: the rows of
+docs/compatibility.md marked "different", each written as "where json-server answers this,
+the service answers that instead".
+
+Normalisations hold for every response (most are invisible to a JavaScript client). A
+difference applies to the requests where json-server misbehaves: at most one applies to a
+request, and it turns json-server's response into the expectation the service must meet.
+"""
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from app.config import Settings
+from tests.contract.views import (
+    JSON_MEDIA_TYPE,
+    EmptyBody,
+    ErrorBody,
+    Expectation,
+    JsObject,
+    JsonBody,
+    js_view,
+)
+from tests.contract.wire import Request, Response
+
+MAX_BODY_BYTES: int = Settings.model_fields["max_body_bytes"].default
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_JSONP_PREFIX = b"/**/ typeof "
+_FORM = "application/x-www-form-urlencoded"
+# What every JSON response of the service carries (json-server's router 500 lacks nosniff;
+# its home page has other cache headers).
+_NO_CACHE = {
+    "cache-control": "no-cache",
+    "pragma": "no-cache",
+    "expires": "-1",
+    "x-content-type-options": "nosniff",
+}
+# The compared headers of json-server's answer that an error in its place keeps: CORS.
+# Location, X-Total-Count, Link and Access-Control-Expose-Headers belong to a success.
+_ERROR_KEEPS = ("access-control-allow-origin", "access-control-allow-credentials")
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A request, json-server's response to it, and the earlier steps of the case."""
+
+    request: Request
+    response: Response
+    earlier: tuple[tuple[Request, Response], ...] = ()
+
+
+def _unchanged(expected: Expectation) -> Expectation:
+    return expected
+
+
+@dataclass(frozen=True, slots=True)
+class Normalisation:
+    """A difference that holds for every response. Those a client cannot see are realised
+    by `views` (bodies compared as parsed values); `expect` adjusts for the others."""
+
+    name: str
+    json_server: str
+    service: str
+    expect: Callable[[Expectation], Expectation] = _unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    name: str
+    json_server: str
+    service: str
+    applies: Callable[[Seen], bool]
+    expect: Callable[[Seen, Expectation], Expectation]
+
+
+@dataclass(frozen=True, slots=True)
+class Unobservable:
+    """A documented difference that no HTTP request can show, so no rule checks it."""
+
+    name: str
+    why: str
+
+
+def _no_x_powered_by(expected: Expectation) -> Expectation:
+    return replace(expected, headers={**expected.headers, "x-powered-by": None})
+
+
+NORMALISATIONS = (
+    Normalisation(
+        "x_powered_by_absent",
+        "sends X-Powered-By: Express",
+        "sends no X-Powered-By",
+        _no_x_powered_by,
+    ),
+    Normalisation(
+        "compact_json",
+        "pretty-prints bodies with a 2-space indent",
+        "compact JSON; bodies compare as parsed values, and Content-Length and ETag values "
+        "are not compared, only whether an ETag is sent",
+    ),
+    Normalisation(
+        "numbers_and_keys_as_sent",
+        "writes integral floats as integers (34.0 -> 34) and integer-like keys first",
+        "keeps the JSON as sent; numbers compare as doubles, keys in JavaScript's order",
+    ),
+    Normalisation(
+        "big_integers_exact",
+        "rounds integers beyond 2^53",
+        "keeps them exactly; a JavaScript client parses both to the same double",
+    ),
+)
+
+UNOBSERVABLE = (
+    Unobservable(
+        "no_db_json_rewrite",
+        "json-server rewrites db.json on every write; the service commits a transaction. "
+        "Neither shows in a response.",
+    ),
+)
+
+
+def _media_type(request: Request) -> str:
+    return (request.header("content-type") or "").partition(";")[0].strip().lower()
+
+
+def _is_json_media_type(media_type: str) -> bool:
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+_NOT_JSON = object()
+
+
+def _parsed_body(request: Request) -> Any:
+    """The request body as parsed JSON, or `_NOT_JSON`."""
+    try:
+        return json.loads(request.body or b"")
+    except ValueError:
+        return _NOT_JSON
+
+
+def _succeeded(response: Response) -> bool:
+    return 200 <= response.status < 300
+
+
+def _writes_body(seen: Seen) -> bool:
+    return seen.request.method in _BODY_METHODS and _succeeded(seen.response)
+
+
+def _error(status: int, code: str) -> Callable[[Seen, Expectation], Expectation]:
+    """Our JSON error body, with json-server's CORS and Vary headers. A POST's Vary also names
+    X-HTTP-Method-Override: json-server adds it once a POST reaches its router, which its
+    error pages never do, and the service honours that header on every POST."""
+
+    def expect(seen: Seen, expected: Expectation) -> Expectation:
+        kept = {name: expected.headers[name] for name in _ERROR_KEEPS if name in expected.headers}
+        is_post = seen.request.method == "POST"
+        return replace(
+            expected,
+            status=status,
+            content_type=JSON_MEDIA_TYPE,
+            body=EmptyBody() if seen.request.method == "HEAD" else ErrorBody(status, code),
+            headers={**kept, **_NO_CACHE},
+            vary=expected.vary | ({"x-http-method-override"} if is_post else set()),
+            etag=True,
+            body_size=None,
+        )
+
+    return expect
+
+
+def _body_error(seen: Seen, expected: Expectation) -> Expectation:
+    code = "malformed_json" if _parsed_body(seen.request) is _NOT_JSON else "body_not_object"
+    return _error(400, code)(seen, expected)
+
+
+def _not_found(seen: Seen, expected: Expectation) -> Expectation:
+    return replace(
+        expected,
+        status=404,
+        content_type=JSON_MEDIA_TYPE,
+        body=EmptyBody() if seen.request.method == "HEAD" else JsonBody(JsObject()),
+        headers={**expected.headers, **_NO_CACHE},
+        etag=True,
+        body_size=None,
+    )
+
+
+def _unwrapped_jsonp(seen: Seen, expected: Expectation) -> Expectation:
+    text = (seen.response.body or b"").decode()
+    wrapped = text[text.index("(") + 1 : text.rindex(")")]
+    return replace(
+        expected, content_type=JSON_MEDIA_TYPE, body=JsonBody(js_view(wrapped)), body_size=None
+    )
+
+
+def _has_unaddressable_id(request: Request) -> bool:
+    body = _parsed_body(request)
+    return isinstance(body, dict) and (
+        body.get("id") is True or isinstance(body.get("id"), list | dict)
+    )
+
+
+def _is_vendor_json(request: Request) -> bool:
+    media_type = _media_type(request)
+    return media_type != "application/json" and _is_json_media_type(media_type)
+
+
+def _vendor_json_kept(seen: Seen, expected: Expectation) -> Expectation:
+    assert isinstance(expected.body, JsonBody)
+    assert isinstance(expected.body.view, JsObject)
+    stored_id = dict(expected.body.view)["id"]
+    sent = js_view(seen.request.body or b"{}")
+    return replace(expected, body=JsonBody(JsObject((*sent, ("id", stored_id)))), body_size=None)
+
+
+def _is_dropped_body(request: Request) -> bool:
+    """A non-empty body json-server ignores: neither JSON (of any kind) nor a form."""
+    media_type = _media_type(request)
+    return (
+        bool((request.body or b"").strip())
+        and not _is_json_media_type(media_type)
+        and media_type != _FORM
+    )
+
+
+def _has_overflowing_number(request: Request) -> bool:
+    if not _is_json_media_type(_media_type(request)):
+        return False
+    overflowed: list[bool] = []
+
+    def parse_float(text: str) -> float:
+        overflowed.append(math.isinf(float(text)))
+        return float(text)
+
+    try:
+        json.loads(request.body or b"", parse_float=parse_float)
+    except ValueError:
+        return False
+    return any(overflowed)
+
+
+def _https_location(seen: Seen, expected: Expectation) -> Expectation:
+    location = (expected.headers.get("location") or "").replace("http://", "https://", 1)
+    return replace(expected, headers={**expected.headers, "location": location})
+
+
+def _created(seen: Seen) -> list[JsObject]:
+    """The records json-server created earlier in the case, in order."""
+    records = (
+        js_view(response.body or b"{}")
+        for request, response in seen.earlier
+        if request.method == "POST" and response.status == 201
+    )
+    return [record for record in records if isinstance(record, JsObject)]
+
+
+def _id_of(record: Any) -> Any:
+    return dict(record).get("id") if isinstance(record, JsObject) else None
+
+
+def _swept(seen: Seen) -> list[JsObject]:
+    """Records created earlier in the case with a `<name>Id` field that json-server's orphan
+    sweep (run by every DELETE) has removed from the list it now answers."""
+    if not any(request.method == "DELETE" for request, _ in seen.earlier):
+        return []
+    present = {_id_of(record) for record in js_view(seen.response.body or b"[]")}
+    return [
+        record
+        for record in _created(seen)
+        if any(key.endswith("Id") for key, _ in record) and _id_of(record) not in present
+    ]
+
+
+def _orphans_kept(seen: Seen, expected: Expectation) -> Expectation:
+    """json-server's list with the swept records back in place: created records come last,
+    in the order they were created."""
+    assert isinstance(expected.body, JsonBody)
+    assert isinstance(expected.body.view, list)
+    listed = {_id_of(record): record for record in expected.body.view}
+    swept = {_id_of(record) for record in _swept(seen)}
+    created = [
+        listed.get(_id_of(record), record)
+        for record in _created(seen)
+        if _id_of(record) in listed or _id_of(record) in swept
+    ]
+    created_ids = {_id_of(record) for record in created}
+    older = [record for record in expected.body.view if _id_of(record) not in created_ids]
+    return replace(expected, body=JsonBody([*older, *created]), body_size=None)
+
+
+DIFFERENCES = (
+    Difference(
+        "home_page_not_served",
+        "GET / serves json-server's HTML home page",
+        "404 {} like any unknown path",
+        lambda seen: seen.request.target == "/" and seen.response.status == 200,
+        _not_found,
+    ),
+    Difference(
+        "invalid_query_not_500",
+        "a query it cannot run (invalid _like regex, repeated _sort or _order, an object q, "
+        "_expand of a missing key) is a 500 with a text/html stack trace",
+        "400 application/json with code invalid_query",
+        lambda seen: seen.request.method in ("GET", "HEAD") and seen.response.status == 500,
+        _error(400, "invalid_query"),
+    ),
+    Difference(
+        "jsonp_not_served",
+        "a callback parameter wraps the body as JSONP (text/javascript)",
+        "plain JSON; callback is ignored",
+        lambda seen: (seen.response.body or b"").startswith(_JSONP_PREFIX),
+        _unwrapped_jsonp,
+    ),
+    Difference(
+        "duplicate_id_conflict",
+        'POST with an id that exists (1 and "1" included) is a 500 with a stack trace',
+        "409 duplicate_id",
+        lambda seen: (
+            seen.request.method == "POST"
+            and seen.response.status == 500
+            and (seen.response.body or b"").startswith(b"Error: Insert failed, duplicate id")
+        ),
+        _error(409, "duplicate_id"),
+    ),
+    Difference(
+        "invalid_id_rejected",
+        "POST stores an id that is true, an array or an object",
+        "400 invalid_id",
+        lambda seen: (
+            seen.request.method == "POST"
+            and _succeeded(seen.response)
+            and _has_unaddressable_id(seen.request)
+        ),
+        _error(400, "invalid_id"),
+    ),
+    Difference(
+        "json_error_page_replaced",
+        "malformed JSON or a top-level string, number or null is a 400 HTML page",
+        "400 application/json with code malformed_json or body_not_object",
+        lambda seen: (
+            seen.response.status == 400
+            and (seen.response.header("content-type") or "").startswith("text/html")
+        ),
+        _body_error,
+    ),
+    Difference(
+        "array_body_rejected",
+        "a top-level JSON array is stored (POST: as a corrupt element of the collection; "
+        'PUT and PATCH: as keys "0", "1", …)',
+        "400 body_not_object",
+        lambda seen: (
+            _writes_body(seen)
+            and _is_json_media_type(_media_type(seen.request))
+            and isinstance(_parsed_body(seen.request), list)
+        ),
+        _error(400, "body_not_object"),
+    ),
+    Difference(
+        "non_json_body_rejected",
+        "a text/plain, multipart or other non-JSON body is dropped silently and the write "
+        "goes ahead without it",
+        "415 unsupported_media_type, and nothing is written",
+        lambda seen: _writes_body(seen) and _is_dropped_body(seen.request),
+        _error(415, "unsupported_media_type"),
+    ),
+    Difference(
+        "vendor_json_parsed",
+        "an application/*+json body is dropped silently (a record with only an id)",
+        "parsed as JSON and stored",
+        lambda seen: (
+            seen.request.method == "POST"
+            and _succeeded(seen.response)
+            and _is_vendor_json(seen.request)
+        ),
+        _vendor_json_kept,
+    ),
+    Difference(
+        "unsupported_charset_json",
+        "a charset other than UTF-8 is a 415 HTML page",
+        "415 application/json with code unsupported_media_type",
+        lambda seen: seen.response.status == 415,
+        _error(415, "unsupported_media_type"),
+    ),
+    Difference(
+        "body_limit_1mib",
+        "accepts bodies up to 10 MB, then answers a 413 HTML page",
+        "413 application/json with code payload_too_large over 1 MiB",
+        lambda seen: len(seen.request.body or b"") > MAX_BODY_BYTES,
+        _error(413, "payload_too_large"),
+    ),
+    Difference(
+        "number_out_of_range",
+        "a number beyond a double (1e400) is stored as null",
+        "400 number_out_of_range",
+        lambda seen: _succeeded(seen.response) and _has_overflowing_number(seen.request),
+        _error(400, "number_out_of_range"),
+    ),
+    Difference(
+        "forwarded_proto_https",
+        "Location is always http://",
+        "https:// behind a proxy that sets X-Forwarded-Proto: https",
+        lambda seen: (
+            seen.request.header("x-forwarded-proto") == "https"
+            and seen.response.header("location") is not None
+        ),
+        _https_location,
+    ),
+    Difference(
+        "no_orphan_sweep",
+        "every DELETE also deletes records whose <name>Id field points to a missing record "
+        "of the collection <name>s (patientId -> patients)",
+        "deletes only the record asked for",
+        lambda seen: (
+            seen.request.method == "GET"
+            and seen.request.target == "/patients"
+            and seen.response.status == 200
+            and bool(_swept(seen))
+        ),
+        _orphans_kept,
+    ),
+)
+
+RULE_NAMES = tuple(rule.name for rule in (*NORMALISATIONS, *DIFFERENCES, *UNOBSERVABLE))
+
+
+def difference_for(seen: Seen) -> Difference | None:
+    """The one rule that explains how the service answers the request, when json-server's
+    response is one the service deliberately does not copy."""
+    matching = [rule for rule in DIFFERENCES if rule.applies(seen)]
+    if len(matching) > 1:
+        names = ", ".join(rule.name for rule in matching)
+        raise AssertionError(f"several documented differences apply to one request: {names}")
+    return matching[0] if matching else None

@@ -34,6 +34,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# parse_json's rules, for reading one value at a time out of a larger text (db.json as a stream).
+STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def parse_json(raw: bytes | str) -> Any:
     """Parse strict JSON (no NaN or Infinity), keeping key order and exact integers."""
     try:

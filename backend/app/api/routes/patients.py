@@ -3,15 +3,30 @@
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import SessionDep, SettingsDep, parse_record_body
 from app.api.responses import json_response
-from app.errors import NotFound
+from app.config import Settings
+from app.errors import InvalidQuery, NotFound
+from app.json_codec import JsonObject
 from app.middleware import ORIGINAL_PATH_KEY
+from app.query import (
+    ListQuery,
+    QueryError,
+    link_header,
+    parse_item_query,
+    parse_list_query,
+    with_equality,
+)
 from app.schemas.patient import ErrorBody, Patient
 from app.services import patients as patient_service
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+
+# json-server's nested routes: /patients/<id>/patients is /patients?patientId=<id>.
+NESTED_RESOURCE = "patients"
+NESTED_FOREIGN_KEY = "patientId"
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No patient has this id; the body is `{}`, as in json-server."}
@@ -37,20 +52,81 @@ _RECORD_BODY_DOC: dict[str, Any] = {
 
 def location_of(request: Request, id_key: str) -> str:
     """json-server's Location: the request URL as sent, then `/<id>`."""
-    original = request.scope.get(ORIGINAL_PATH_KEY, request.url.path.encode()).decode()
-    query = request.url.query
     host = request.headers.get("host", request.url.netloc)
-    return f"{request.url.scheme}://{host}{original}{'?' + query if query else ''}/{id_key}"
+    return f"{request.url.scheme}://{host}{original_url(request)}/{id_key}"
+
+
+_LIST_QUERY_DOC: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": description,
+        }
+        for name, description in (
+            ("q", "Full-text search over every value (case-insensitive substring)."),
+            ("_sort", "Comma-separated fields (dotted paths allowed) to sort by."),
+            ("_order", "Comma-separated `asc`/`desc`, one per `_sort` field."),
+            ("_page", "Page number; with `_limit` (default 10). Sends X-Total-Count and Link."),
+            ("_limit", "Page size, or the slice length from `_start`."),
+            ("_start", "Slice start (with `_end` or `_limit`)."),
+            ("_end", "Slice end."),
+            ("_embed", "Adds this key to each record (`[]` unless it is `patients`)."),
+            ("_expand", "`patient`: replaces `patientId` references with the patient."),
+        )
+    ]
+}
+_INVALID_QUERY: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A query json-server would fail on (`invalid_query`)."}
+}
+
+
+def original_url(request: Request) -> str:
+    """The request's path and query exactly as sent (Express's `req.originalUrl`)."""
+    path: bytes = request.scope.get(ORIGINAL_PATH_KEY, request.url.path.encode())
+    query: bytes = request.scope.get("query_string", b"")
+    return (path + b"?" + query if query else path).decode("latin-1")
 
 
 @router.get(
     "",
     summary="List patients",
     response_model=list[Patient],
-    description="Every patient, in insertion order.",
+    responses=_INVALID_QUERY,
+    openapi_extra=_LIST_QUERY_DOC,
+    description="Patients in insertion order, or as json-server's query language selects them: "
+    "`?field=value` (dotted paths), `_gte`/`_lte`/`_ne`/`_like` suffixes, `q`, `_sort`, "
+    "`_page`/`_limit`, `_start`/`_end`, `_embed`, `_expand`.",
 )
-async def list_patients(request: Request, session: SessionDep) -> Response:
-    return json_response(request, await patient_service.list_all(session))
+async def list_patients(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    return await _list_response(request, session, settings, _list_query(request))
+
+
+def _list_query(request: Request) -> ListQuery:
+    try:
+        return parse_list_query(request.scope.get("query_string", b""))
+    except QueryError as exc:
+        raise InvalidQuery(exc.message) from None
+
+
+async def _list_response(
+    request: Request, session: AsyncSession, settings: Settings, query: ListQuery
+) -> Response:
+    result = await patient_service.list_patients(
+        session, query, timeout_ms=settings.db_list_timeout_ms
+    )
+    headers: dict[str, str] = {}
+    if result.total is not None and query.reports_total:
+        headers["X-Total-Count"] = str(result.total)
+    if query.exposed_headers is not None:
+        headers["Access-Control-Expose-Headers"] = query.exposed_headers
+    if query.page is not None and result.total is not None:
+        headers["Link"] = link_header(
+            query.page, result.total, request.headers.get("host"), original_url(request)
+        )
+    return json_response(request, result.json, headers=headers)
 
 
 @router.get(
@@ -59,8 +135,16 @@ async def list_patients(request: Request, session: SessionDep) -> Response:
     response_model=Patient,
     responses=_NOT_FOUND,
 )
-async def get_patient(request: Request, patient_id: str, session: SessionDep) -> Response:
-    document = await patient_service.get(session, patient_id)
+async def get_patient(
+    request: Request, patient_id: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    query = parse_item_query(request.scope.get("query_string", b""), patient_id)
+    if query is None:
+        document = await patient_service.get(session, patient_id)
+    else:
+        document = await patient_service.get_shaped(
+            session, query, timeout_ms=settings.db_list_timeout_ms
+        )
     if document is None:
         raise NotFound()
     return json_response(request, document)
@@ -75,7 +159,10 @@ async def get_patient(request: Request, patient_id: str, session: SessionDep) ->
     openapi_extra=_RECORD_BODY_DOC,
 )
 async def create_patient(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    record = await parse_record_body(request, settings)
+    return await _created(request, session, await parse_record_body(request, settings))
+
+
+async def _created(request: Request, session: AsyncSession, record: JsonObject) -> Response:
     stored = await patient_service.create(session, record)
     return json_response(
         request,
@@ -86,6 +173,43 @@ async def create_patient(request: Request, session: SessionDep, settings: Settin
             "Location": location_of(request, stored.id_key),
         },
     )
+
+
+@router.get(
+    "/{patient_id}/{nested}",
+    summary="Patients whose patientId is this id",
+    response_model=list[Patient],
+    responses={**_NOT_FOUND, **_INVALID_QUERY},
+    description="json-server's nested route: `GET /patients/1/patients` is "
+    "`GET /patients?patientId=1`; any other nested name is 404 `{}`.",
+)
+async def list_nested(
+    request: Request, patient_id: str, nested: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    if nested.lower() != NESTED_RESOURCE:
+        raise NotFound()
+    query = with_equality(_list_query(request), NESTED_FOREIGN_KEY, patient_id)
+    return await _list_response(request, session, settings, query)
+
+
+@router.post(
+    "/{patient_id}/{nested}",
+    summary="Create a patient whose patientId is this id",
+    status_code=201,
+    response_model=Patient,
+    responses={**_NOT_FOUND, **_BAD_BODY},
+    openapi_extra=_RECORD_BODY_DOC,
+    description="json-server's nested route: the body gets `patientId` (as a string) and is "
+    "created as by `POST /patients`; any other nested name is 404 `{}`.",
+)
+async def create_nested(
+    request: Request, patient_id: str, nested: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    if nested.lower() != NESTED_RESOURCE:
+        raise NotFound()
+    record = await parse_record_body(request, settings)
+    record[NESTED_FOREIGN_KEY] = patient_id
+    return await _created(request, session, record)
 
 
 @router.put(

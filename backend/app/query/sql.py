@@ -1,0 +1,311 @@
+"""A `ListQuery` as one PostgreSQL statement that filters, sorts, slices, counts and writes the
+response JSON itself.
+
+Request text never becomes SQL text: values, field names and paths are bound parameters, and
+the SQL around them comes from the fixed fragments below. The JavaScript semantics live in the
+SQL functions of migration 0002 (`js_string`, `js_compare`, `js_prop`, ...).
+"""
+
+# ruff: noqa: S608 - the SQL is assembled from this module's fixed fragments; values are bound.
+
+import math
+import re
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import TextClause, text
+
+from app.json_codec import dumps, js_number_to_string
+from app.query.parse import SELF_EMBEDDING, Filter, ListQuery, Operator, SortKey
+from app.query.paths import FieldPath
+
+SEARCH_SEPARATOR = "\x1f"  # chr(31): joins the values in patients.search_text (migration 0002)
+_BIGINT_LIMIT = 2**62  # slice bounds beyond any table size, kept inside bigint
+_INTEGER_LIKE = re.compile(r"\d")
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")
+OBJECT_TEXT = "[object Object]"
+
+
+class _Parameters:
+    """Bound parameters with generated names; only the names reach the SQL text."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any, sql_type: str) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"CAST(:{name} AS {sql_type})"
+
+
+def _reads_like_json_path(segment: str) -> bool:
+    """Segments `#>` reads the JavaScript way: not `length`, and nothing an array index could be."""
+    return segment != "length" and not _INTEGER_LIKE.search(segment)
+
+
+def _path_value(path: FieldPath, body: str, params: _Parameters) -> str:
+    """The jsonb at `path` (lodash `_.get`): SQL NULL when missing, JSON null when null."""
+    value = body
+    run: list[str] = []
+    for segment in path.segments:
+        if _reads_like_json_path(segment):
+            run.append(segment)
+            continue
+        if run:
+            value = f"({value} #> {params.bind(run, 'text[]')})"
+            run = []
+        value = f"js_prop({value}, {params.bind(segment, 'text')})"
+    if run:
+        value = f"({value} #> {params.bind(run, 'text[]')})"
+    if path.literal_key_first:
+        key = params.bind(path.key, "text")
+        return f"(CASE WHEN jsonb_exists({body}, {key}) THEN {body} -> {key} ELSE {value} END)"
+    return value
+
+
+def _is_number_text(text: str) -> bool:
+    """Whether `text` is `String(n)` of a number: an integer below 1e21 (kept exactly), or
+    what JavaScript writes for a double."""
+    if _INTEGER.fullmatch(text):
+        return text != "-0" and abs(int(text)) < 10**21
+    if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+        return False
+    return js_number_to_string(float(text)) == text
+
+
+def _equal_json_values(text: str) -> list[str]:
+    """The JSON scalars whose JavaScript `String()` is `text`, as JSON texts."""
+    values = [dumps(text)]
+    if text in ("true", "false"):
+        values.append(text)
+    if _is_number_text(text):
+        values.append(text)
+    return values
+
+
+def _equals_any(value: str, texts: list[str], params: _Parameters) -> str:
+    """`String(value)` is one of `texts` (`value` is not null or missing)."""
+    scalars = [json for text in texts for json in _equal_json_values(text)]
+    tests = [
+        f"{value} = ANY({params.bind(scalars, 'jsonb[]')})",
+        f"(jsonb_typeof({value}) = 'array' "
+        f"AND js_array_join({value}) = ANY({params.bind(texts, 'text[]')}))",
+    ]
+    if OBJECT_TEXT in texts:
+        tests.append(f"jsonb_typeof({value}) = 'object'")
+    return f"({' OR '.join(tests)})"
+
+
+def _filter_condition(item: Filter, params: _Parameters) -> str:
+    strings = [v.text for v in item.values if v.is_string]
+    if item.operator is Operator.EQUALS and not strings:
+        return "FALSE"  # a qs array or object is never `===` a field's text
+    value = _path_value(item.path, "p.body", params)
+    present = f"(jsonb_typeof({value}) <> 'null')"
+    if item.operator is Operator.EQUALS:
+        if item.path.segments == ("id",) and not item.path.literal_key_first:
+            # id_key is String(id), with a unique index: the common `?id=1&id=2` is a lookup.
+            return f"({present} AND p.id_key = ANY({params.bind(strings, 'text[]')}))"
+        return _equals_any(value, strings, params)
+    if item.operator is Operator.NOT_EQUALS:
+        if not strings:
+            return present
+        return f"({present} AND NOT {_equals_any(value, strings, params)})"
+    if item.operator is Operator.LIKE:
+        tests = " OR ".join(
+            f"js_string({value}) ~ {params.bind(pattern, 'text')}" for pattern in item.patterns
+        )
+        return f"({present} AND ({tests}))"
+    comparison = ">= 0" if item.operator is Operator.AT_LEAST else "<= 0"
+    tests = " OR ".join(
+        f"js_compare({value}, {params.bind(v.text, 'text')}, "
+        f"{params.bind(number, 'float8')}) {comparison}"
+        for v, number in zip(item.values, item.numbers, strict=True)
+    )
+    return f"({tests})"
+
+
+def _has_path(path: FieldPath, params: _Parameters) -> str:
+    """Whether any record has `path` (lodash `_.has`; a JSON null counts). `?` is answered by
+    the GIN index on body; a longer path is looked for only once its first field exists."""
+    first = params.bind(path.segments[0], "text")
+    has = f"EXISTS (SELECT 1 FROM patients WHERE body ? {first})"
+    if len(path.segments) > 1:
+        deep = _path_value(replace(path, literal_key_first=False), "body", params)
+        has = (
+            f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM patients "
+            f"WHERE body ? {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
+        )
+    if not path.literal_key_first:
+        return has
+    literal = params.bind(path.key, "text")
+    return f"(EXISTS (SELECT 1 FROM patients WHERE body ? {literal}) OR {has})"
+
+
+def build_presence_statement(query: ListQuery) -> TextClause | None:
+    """One row with, for each plain filter (`ListQuery.prunable_filters`), whether any record
+    has its path; None when there is no such filter."""
+    params = _Parameters()
+    columns = [
+        f"{_has_path(item.path, params)} AS present{index}"
+        for index, item in enumerate(query.prunable_filters)
+    ]
+    if not columns:
+        return None
+    return text(f"SELECT {', '.join(columns)}").bindparams(**params.values)
+
+
+def _search_condition(search: str, params: _Parameters) -> str:
+    if not search:
+        return "FALSE"
+    needle = f"js_lower({params.bind(search, 'text')})"
+    if SEARCH_SEPARATOR not in search:
+        return f"(strpos(p.search_text, {needle}) > 0)"
+    # The separator itself is searched for: look value by value.
+    return (
+        "EXISTS (SELECT 1 FROM jsonb_path_query(p.body, 'strict $.**') AS items(item) "
+        "WHERE jsonb_typeof(item) IN ('string', 'number', 'boolean') "
+        "AND item NOT IN ('false'::jsonb, '0'::jsonb, '\"\"'::jsonb) "
+        f"AND strpos(js_lower(js_string(item)), {needle}) > 0)"
+    )
+
+
+def _where(query: ListQuery, params: _Parameters) -> str:
+    conditions = [] if query.search is None else [_search_condition(query.search, params)]
+    conditions.extend(_filter_condition(item, params) for item in query.filters)
+    return " AND ".join(conditions) or "TRUE"
+
+
+def _sort_columns(sort: tuple[SortKey, ...], params: _Parameters) -> tuple[list[str], list[str]]:
+    """(select-list expressions, ORDER BY terms over their aliases)."""
+    selected: list[str] = []
+    ordering: list[str] = []
+    for index, key in enumerate(sort):
+        value = _path_value(key.path, "p.body", params)
+        selected += [
+            f"js_sort_rank({value}) AS sort{index}_rank",
+            f"js_numeric({value}) AS sort{index}_number",
+            f'(js_sort_text({value}) COLLATE "C") AS sort{index}_text',
+        ]
+        # Descending reverses all of ascending: missing, null, strings, then numbers.
+        direction, nulls = ("DESC", "NULLS FIRST") if key.descending else ("ASC", "NULLS LAST")
+        ordering += [
+            f"sort{index}_rank {direction}",
+            f"sort{index}_number {direction} {nulls}",
+            f"sort{index}_text {direction} {nulls}",
+        ]
+    return selected, [*ordering, "seq"]
+
+
+def _slice(query: ListQuery, params: _Parameters) -> str:
+    if query.window is None:
+        return ""
+    start = max(-_BIGINT_LIMIT, min(query.window.start, _BIGINT_LIMIT))
+    end = max(-_BIGINT_LIMIT, min(query.window.end, _BIGINT_LIMIT))
+    if start >= 0 and end >= 0:
+        return (
+            f"LIMIT {params.bind(max(end - start, 0), 'bigint')} "
+            f"OFFSET {params.bind(start, 'bigint')}"
+        )
+    # Negative bounds count from the end of the filtered list (JavaScript slice).
+    first = (
+        f"(CASE WHEN {params.bind(start, 'bigint')} < 0 "
+        f"THEN greatest(total.n + {params.bind(start, 'bigint')}, 0) "
+        f"ELSE least({params.bind(start, 'bigint')}, total.n) END)"
+    )
+    stop = (
+        f"(CASE WHEN {params.bind(end, 'bigint')} < 0 "
+        f"THEN greatest(total.n + {params.bind(end, 'bigint')}, 0) "
+        f"ELSE least({params.bind(end, 'bigint')}, total.n) END)"
+    )
+    return (
+        f"LIMIT (SELECT greatest({stop} - {first}, 0) FROM total) "
+        f"OFFSET (SELECT {first} FROM total)"
+    )
+
+
+def _shaped_document(query: ListQuery, params: _Parameters) -> tuple[str, str, str]:
+    """(the record's JSON with `_embed`/`_expand` applied, the joins that needs, whether a
+    listed record lacks the reference `_expand` follows)."""
+    document = "page.document"
+    joins: list[str] = []
+    if SELF_EMBEDDING in query.embeds:
+        # json-server embeds the patients whose patientId strictly equals this record's id.
+        joins.append(
+            "LEFT JOIN (SELECT e.body -> 'patientId' AS reference, "
+            "'[' || string_agg(e.document::text, ',' ORDER BY e.seq) || ']' AS documents "
+            "FROM patients AS e WHERE e.body -> 'patientId' IS NOT NULL GROUP BY 1) "
+            "AS embedded ON embedded.reference = page.body -> 'id'"
+        )
+    for key in query.embeds:
+        replacement = (
+            "CAST(coalesce(embedded.documents, '[]') AS json)"
+            if key == SELF_EMBEDDING
+            else "CAST('[]' AS json)"
+        )
+        document = f"js_object_put({document}, {params.bind(key, 'text')}, {replacement})"
+    missing_references: list[str] = []
+    for index, name in enumerate(query.expands):
+        # json-server looks the record's `<name>Id` up by String(id), and fails without one.
+        reference = f"(page.body -> {params.bind(name + 'Id', 'text')})"
+        joins.append(
+            f"LEFT JOIN patients AS expanded{index} "
+            f"ON expanded{index}.id_key = js_string({reference})"
+        )
+        missing_references.append(f"coalesce(jsonb_typeof({reference}), 'null') = 'null'")
+        document = (
+            f"js_object_put({document}, {params.bind(name, 'text')}, expanded{index}.document)"
+        )
+    return document, " ".join(joins), " OR ".join(missing_references) or "FALSE"
+
+
+def build_list_statement(query: ListQuery) -> TextClause:
+    """One statement returning (total, body, missing_reference): the filtered count when the
+    query slices, the selected records as one JSON array text, and whether `_expand` met a
+    listed record without the reference json-server needs. Plain filters are applied as given:
+    drop the ones json-server ignores first (`build_presence_statement`, `keeping_present`)."""
+    params = _Parameters()
+    where = _where(query, params)
+    sort_selected, ordering = _sort_columns(query.sort, params)
+    slicing = _slice(query, params)
+    document, joins, missing = _shaped_document(query, params)
+    order = ", ".join(ordering)
+    aliases = ", ".join(f"page.{term.split(' ', 1)[0]}" for term in ordering)
+    record_columns = "p.document, p.body" if query.embeds or query.expands else "p.document"
+    if query.window is None:
+        total = "CAST(NULL AS bigint)"
+        prelude = ""
+        page = (
+            f"SELECT {', '.join(['p.seq', record_columns, *sort_selected])} "
+            f"FROM patients AS p WHERE {where}"
+        )
+    elif not query.sort:
+        # Insertion order: count the matches, and read the slice in primary-key order.
+        total = "(SELECT n FROM total)"
+        prelude = f"WITH total AS (SELECT count(*) AS n FROM patients AS p WHERE {where}) "
+        page = (
+            f"SELECT p.seq, {record_columns} FROM patients AS p WHERE {where} "
+            f"ORDER BY p.seq {slicing}"
+        )
+    else:
+        # One scan: the matches' sort keys are kept, counted and sliced; only the slice's
+        # records are read back.
+        total = "(SELECT n FROM total)"
+        prelude = (
+            "WITH matched AS MATERIALIZED ("
+            f"SELECT {', '.join(['p.seq', *sort_selected])} FROM patients AS p WHERE {where}), "
+            "total AS (SELECT count(*) AS n FROM matched) "
+        )
+        page = (
+            f"SELECT sliced.*, {record_columns} FROM (SELECT * FROM matched "
+            f"ORDER BY {order} {slicing}) AS sliced JOIN patients AS p ON p.seq = sliced.seq"
+        )
+    sql = (
+        f"{prelude}SELECT {total} AS total, "
+        f"coalesce('[' || string_agg(shaped.record, ',' ORDER BY {order}) || ']', '[]') AS body, "
+        "coalesce(bool_or(shaped.missing_reference), FALSE) AS missing_reference "
+        f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, {aliases} "
+        f"FROM ({page}) AS page {joins}) AS shaped"
+    )
+    return text(sql).bindparams(**params.values)

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     web_concurrency: int = Field(default=1, ge=1, le=64)
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    list_cache_bytes: int = Field(default=48 * 1024 * 1024, ge=0)
     db_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
     # List queries (filters, `_like` regexes, `q`) are cancelled after this and answered 400.
     db_list_timeout_ms: int = Field(default=3000, ge=1, le=600_000)

@@ -8,9 +8,10 @@ request data: they name what was wrong, not the patient data it was wrong with.
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import json_response
@@ -104,9 +105,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DBAPIError)
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if isinstance(exc, IntegrityError) and sqlstate == UNIQUE_VIOLATION:
+    """PostgreSQL's errors by SQLSTATE: unique violations are 409s, here and nowhere else."""
+    assert isinstance(exc, psycopg.Error)
+    sqlstate = exc.sqlstate
+    if sqlstate == UNIQUE_VIOLATION:
         return error_response(
             request, 409, DuplicateId.code, "A patient with this id already exists."
         )
@@ -114,13 +116,20 @@ async def _database_error(request: Request, exc: Exception) -> Response:
         return error_response(
             request, 400, InvalidQuery.code, "The query took too long and was cancelled."
         )
-    if exc.connection_invalidated or sqlstate is None or sqlstate.startswith("08"):
-        logger.error("database unavailable: %s", type(exc.orig).__name__)
-        return error_response(
-            request, 503, ServiceUnavailable.code, "The database is not reachable."
-        )
-    logger.error("database error %s: %s", sqlstate, type(exc.orig).__name__)
+    if isinstance(exc, psycopg.OperationalError) or sqlstate is None or sqlstate.startswith("08"):
+        logger.error("database unavailable: %s", type(exc).__name__)
+        return _unavailable(request)
+    logger.error("database error %s: %s", sqlstate, type(exc).__name__)
     return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+
+
+async def _pool_timeout(request: Request, exc: Exception) -> Response:
+    logger.error("no database connection became free: %s", type(exc).__name__)
+    return _unavailable(request)
+
+
+def _unavailable(request: Request) -> Response:
+    return error_response(request, 503, ServiceUnavailable.code, "The database is not reachable.")
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -133,5 +142,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(psycopg.Error, _database_error)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected_error)

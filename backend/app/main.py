@@ -11,10 +11,11 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.api.routes import database, health, patients
 from app.config import Settings, check_can_serve, get_settings
-from app.database import create_engine, create_sessionmaker
+from app.database import create_pool
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
 from app.schemas.patient import PatientIn
+from app.services.list_cache import ListCache
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +31,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        pool = create_pool(settings)
+        # Connections open in the background: the worker is up at once, and /health/ready
+        # says when the database answers.
+        await pool.open(wait=False)
+        app.state.pool = pool
+        app.state.list_cache = ListCache(settings.list_cache_bytes)
         try:
             yield
         finally:
-            await engine.dispose()
+            await pool.close()
 
     app = FastAPI(
         title="Patients API",

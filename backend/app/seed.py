@@ -4,7 +4,7 @@ through the db.json importer, so the data is validated and verified as by `make 
 import logging
 
 from app.config import ConfigError, Settings
-from app.database import create_engine, create_sessionmaker, session_scope
+from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.services import importer
 from app.services import patients as patient_service
 
@@ -24,7 +24,7 @@ async def seed_if_empty(settings: Settings) -> int:
     try:
         sessionmaker = create_sessionmaker(engine)
         async with session_scope(sessionmaker) as session:
-            existing = await patient_service.count(session)
+            existing = await patient_service.count(await driver_connection(session))
         if existing:
             logger.info("The database holds %d patients; db.json was not loaded.", existing)
             return 0

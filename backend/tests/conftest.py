@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.database import create_engine, create_sessionmaker, session_scope
+from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.main import create_app
 from app.services import patients as patient_service
 from tests.support.database import server_url, temporary_database, truncate_patients
@@ -46,7 +46,7 @@ def insert_records(settings: Settings, records: Sequence[dict[str, Any]]) -> Non
         engine = create_engine(settings)
         try:
             async with session_scope(create_sessionmaker(engine)) as session:
-                await patient_service.import_records(session, records)
+                await patient_service.import_records(await driver_connection(session), records)
         finally:
             await engine.dispose()
 

@@ -5,12 +5,12 @@ from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.database import session_scope
+from app.database import Connection
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
 from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+from app.services.list_cache import ListCache
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -18,15 +18,22 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent."""
-    async with session_scope(request.app.state.sessionmaker) as session:
-        yield session
+async def get_connection(request: Request) -> AsyncIterator[Connection]:
+    """A pooled autocommit connection: the services open a transaction for each write and
+    commit it before they return."""
+    async with request.app.state.pool.connection() as connection:
+        yield connection
+
+
+def get_list_cache(request: Request) -> ListCache:
+    cache: ListCache = request.app.state.list_cache
+    return cache
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-# scope="function": the commit happens before the response goes out, never after a 2xx is sent.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# scope="function": the connection goes back to the pool before the response is sent.
+ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
+ListCacheDep = Annotated[ListCache, Depends(get_list_cache)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

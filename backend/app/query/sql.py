@@ -10,10 +10,8 @@ SQL functions of migration 0002 (`js_string`, `js_compare`, `js_prop`, ...).
 
 import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
-
-from sqlalchemy import TextClause, text
 
 from app.json_codec import dumps, js_number_to_string
 from app.query.parse import SELF_EMBEDDING, Filter, ListQuery, Operator, SortKey
@@ -27,6 +25,14 @@ _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")
 OBJECT_TEXT = "[object Object]"
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """SQL with psycopg placeholders (`%(p0)s`), and the values bound to them."""
+
+    text: str
+    params: dict[str, Any]
+
+
 class _Parameters:
     """Bound parameters with generated names; only the names reach the SQL text."""
 
@@ -36,7 +42,7 @@ class _Parameters:
     def bind(self, value: Any, sql_type: str) -> str:
         name = f"p{len(self.values)}"
         self.values[name] = value
-        return f"CAST(:{name} AS {sql_type})"
+        return f"CAST(%({name})s AS {sql_type})"
 
 
 def _reads_like_json_path(segment: str) -> bool:
@@ -143,7 +149,7 @@ def _has_path(path: FieldPath, params: _Parameters) -> str:
     return f"(EXISTS (SELECT 1 FROM patients WHERE body ? {literal}) OR {has})"
 
 
-def build_presence_statement(query: ListQuery) -> TextClause | None:
+def build_presence_statement(query: ListQuery) -> Statement | None:
     """One row with, for each plain filter (`ListQuery.prunable_filters`), whether any record
     has its path; None when there is no such filter."""
     params = _Parameters()
@@ -153,7 +159,7 @@ def build_presence_statement(query: ListQuery) -> TextClause | None:
     ]
     if not columns:
         return None
-    return text(f"SELECT {', '.join(columns)}").bindparams(**params.values)
+    return Statement(f"SELECT {', '.join(columns)}", params.values)
 
 
 def _search_condition(search: str, params: _Parameters) -> str:
@@ -260,7 +266,7 @@ def _shaped_document(query: ListQuery, params: _Parameters) -> tuple[str, str, s
     return document, " ".join(joins), " OR ".join(missing_references) or "FALSE"
 
 
-def build_list_statement(query: ListQuery) -> TextClause:
+def build_list_statement(query: ListQuery) -> Statement:
     """One statement returning (total, body, missing_reference): the filtered count when the
     query slices, the selected records as one JSON array text, and whether `_expand` met a
     listed record without the reference json-server needs. Plain filters are applied as given:
@@ -308,4 +314,4 @@ def build_list_statement(query: ListQuery) -> TextClause:
         f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, {aliases} "
         f"FROM ({page}) AS page {joins}) AS shaped"
     )
-    return text(sql).bindparams(**params.values)
+    return Statement(sql, params.values)

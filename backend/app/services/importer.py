@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.database import session_scope
+from app.database import driver_connection, session_scope
 from app.db_json import CHUNK_BYTES, PATIENTS, DbJsonError, DbJsonReader, Element, TopLevelKey
 from app.json_codec import JsonBodyError, JsonObject, dumps, js_string, json_type_name, parse_json
 from app.services import id_rule
@@ -402,23 +402,24 @@ async def _write(
     """One transaction: lock out other writers, check the mode, delete if replacing, insert."""
     options = report.options
     async with session_scope(sessionmaker) as session:
+        conn = await driver_connection(session)
         if options.dry_run:
             await session.execute(_READ_ONLY)
         await session.execute(_NO_STATEMENT_TIMEOUT)
         if not options.dry_run:
-            await patient_service.lock_for_import(session)
-        report.before = await patient_service.count(session)
+            await patient_service.lock_for_import(conn)
+        report.before = await patient_service.count(conn)
         if options.mode is Mode.EMPTY_ONLY and report.before:
             raise _TableNotEmpty
         if options.mode is Mode.REPLACE:
             report.deleted = (
-                report.before if options.dry_run else await patient_service.delete_all(session)
+                report.before if options.dry_run else await patient_service.delete_all(conn)
             )
         records = _stored_records(path, report.validation, progress, "writing")
         for batch in _batches(records):
             if options.mode is Mode.SKIP_EXISTING:
                 keys = [js_string(record["id"]) for record in batch]
-                present = await patient_service.get_many(session, keys)
+                present = await patient_service.get_many(conn, keys)
                 fresh = [
                     record for record, key in zip(batch, keys, strict=True) if key not in present
                 ]
@@ -427,7 +428,7 @@ async def _write(
             if options.dry_run:
                 report.written += len(batch)
             else:
-                report.written += await patient_service.import_records(session, batch)
+                report.written += await patient_service.import_records(conn, batch)
     report.committed = not options.dry_run
 
 
@@ -453,10 +454,11 @@ async def verify(
     async with session_scope(sessionmaker) as session:
         await session.execute(_SNAPSHOT)
         await session.execute(_NO_STATEMENT_TIMEOUT)
+        conn = await driver_connection(session)
         last_seq = 0
         for batch in _batches(_stored_records(path, validation, progress, "verifying")):
             keys = [js_string(record["id"]) for record in batch]
-            found = await patient_service.get_many(session, keys)
+            found = await patient_service.get_many(conn, keys)
             for record, key in zip(batch, keys, strict=True):
                 canonical = dumps(record)
                 source_digest.update(canonical.encode() + b"\n")
@@ -475,9 +477,9 @@ async def verify(
                 if seq < last_seq:
                     result.out_of_order += 1
                 last_seq = seq
-        total = await patient_service.count(session)
+        total = await patient_service.count(conn)
         after = 0
-        while page := await patient_service.list_page(session, after, BATCH_SIZE):
+        while page := await patient_service.list_page(conn, after, BATCH_SIZE):
             for _, document in page:
                 database_digest.update(_canonical(document).encode() + b"\n")
             result.database_records += len(page)

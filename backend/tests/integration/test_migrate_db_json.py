@@ -21,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import BACKEND_DIR, ConfigError, Settings
-from app.database import create_engine, create_sessionmaker, session_scope
+from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.json_codec import js_string
 from app.seed import seed_if_empty
 from app.services import importer
@@ -223,7 +223,7 @@ def test_text_postgresql_cannot_store_is_refused_before_writing(
         engine = create_engine(settings)
         try:
             async with session_scope(create_sessionmaker(engine)) as session:
-                await patient_service.import_records(session, [record])
+                await patient_service.import_records(await driver_connection(session), [record])
         finally:
             await engine.dispose()
 

@@ -3,7 +3,6 @@
 import asyncio
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import text
 
 from app.api.responses import json_response
 from app.errors import ServiceUnavailable
@@ -28,8 +27,8 @@ async def live(request: Request) -> Response:
 async def ready(request: Request) -> Response:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            async with request.app.state.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with request.app.state.pool.connection() as connection:
+                await connection.execute("SELECT 1")
     except Exception as exc:
         raise ServiceUnavailable("The database is not reachable.") from exc
     return json_response(request, {"status": "ready"})

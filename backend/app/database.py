@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.services.answers import AnswerCache, CoalescedRead
 
 Connection = psycopg.AsyncConnection[Any]
 APPLICATION_NAME = "patients-backend"
@@ -43,6 +44,34 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Connection]:
         timeout=settings.db_pool_timeout_seconds,
         open=False,
     )
+
+
+COLLECTION_VERSION = "SELECT version FROM collection_versions WHERE name = 'patients'"
+
+
+class Database:
+    """What a worker's requests share: the connection pool, the answers it may reuse, and
+    the collection version that says whether it may."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.pool = create_pool(settings)
+        self.answers = AnswerCache(settings.list_cache_bytes)
+        self.version = CoalescedRead(self._read_version)
+
+    async def open(self) -> None:
+        # Connections open in the background: the worker is up at once, and /health/ready
+        # says when the database answers.
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def _read_version(self) -> int:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(COLLECTION_VERSION)
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 async def driver_connection(session: AsyncSession) -> Connection:

@@ -11,11 +11,10 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.api.routes import database, health, patients
 from app.config import Settings, check_can_serve, get_settings
-from app.database import create_pool
+from app.database import Database
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
 from app.schemas.patient import PatientIn
-from app.services.list_cache import ListCache
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = create_pool(settings)
-        # Connections open in the background: the worker is up at once, and /health/ready
-        # says when the database answers.
-        await pool.open(wait=False)
-        app.state.pool = pool
-        app.state.list_cache = ListCache(settings.list_cache_bytes)
+        database = Database(settings)
+        await database.open()
+        app.state.database = database
         try:
             yield
         finally:
-            await pool.close()
+            await database.close()
 
     app = FastAPI(
         title="Patients API",

@@ -1,39 +1,30 @@
 """Dependencies shared by the routes, as `Annotated` aliases."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
 from app.config import Settings
-from app.database import Connection
+from app.database import Database
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
 from app.json_codec import JsonBodyError, JsonObject, parse_json_object
-from app.services.list_cache import ListCache
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-async def get_connection(request: Request) -> AsyncIterator[Connection]:
-    """A pooled autocommit connection: the services open a transaction for each write and
-    commit it before they return."""
-    async with request.app.state.pool.connection() as connection:
-        yield connection
-
-
-def get_list_cache(request: Request) -> ListCache:
-    cache: ListCache = request.app.state.list_cache
-    return cache
+async def get_database(request: Request) -> Database:
+    """The worker's database. Services take a connection only when they need one, and commit
+    each write before they return, so the response never goes out before the commit."""
+    database: Database = request.app.state.database
+    return database
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-# scope="function": the connection goes back to the pool before the response is sent.
-ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
-ListCacheDep = Annotated[ListCache, Depends(get_list_cache)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -1,22 +1,15 @@
 """JSON responses with json-server's ETag, answered with 304 when the client already has them."""
 
-import base64
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.etag import weak_etag
 from app.json_codec import dumps
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
-
-
-def weak_etag(body: bytes) -> str:
-    """Express's default ETag: W/"<length in hex>-<first 27 characters of base64(SHA-1)>"."""
-    digest = base64.b64encode(hashlib.sha1(body, usedforsecurity=False).digest()).decode()
-    return f'W/"{len(body):x}-{digest[:27]}"'
 
 
 def _opaque(tag: str) -> str:
@@ -40,15 +33,17 @@ def json_response(
     *,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
+    etag: str | None = None,
 ) -> Response:
-    """A JSON response from ready JSON text (str/bytes) or a value to serialise."""
+    """A JSON response from ready JSON text (str/bytes) or a value to serialise; `etag` when
+    the body's is known already."""
     if isinstance(content, bytes):
         body = content
     elif isinstance(content, str):
         body = content.encode()
     else:
         body = dumps(content).encode()
-    etag = weak_etag(body)
+    etag = etag or weak_etag(body)
     response_headers = dict(headers or {})
     response_headers["ETag"] = etag
     if request.method in ("GET", "HEAD") and status_code == 200 and is_fresh(request, etag):

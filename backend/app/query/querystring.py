@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 PARAMETER_LIMIT = 1000  # qs reads at most this many `&`-separated parameters
-ARRAY_INDEX_LIMIT = 20  # `key[n]=` with n below this builds an array, otherwise an object
+ARRAY_INDEX_LIMIT = 20  # `key[n]=` with n up to this builds an array, otherwise an object
 NESTING_DEPTH = 5  # bracket groups qs splits a key into; the rest stays one segment
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -93,7 +93,7 @@ def _array_slot(segment: str) -> bool | None:
         return True
     inner = segment[1:-1] if segment.startswith("[") and segment.endswith("]") else None
     if inner is not None and inner.isascii() and inner.isdigit() and str(int(inner)) == inner:
-        return False if int(inner) < ARRAY_INDEX_LIMIT else None
+        return False if int(inner) <= ARRAY_INDEX_LIMIT else None
     return None
 
 

@@ -1,9 +1,10 @@
 """Patients: every statement behind /patients, on a psycopg connection, with json-server's id
 rule decided in PostgreSQL so that it holds across worker processes and instances.
 
-Request-path connections are in autocommit mode: a read is one round trip, and each write
-opens (and commits) its own transaction here, before the response is sent. The db.json
-importer calls the bulk functions at the end inside its own transaction.
+Request-path functions take the worker's `Database`: reads are one round trip on an
+autocommit connection (or none, when an answer can be reused), and each write opens and
+commits its own transaction here, before the response is sent. The db.json importer calls the
+bulk functions at the end, on a connection inside its own transaction.
 """
 
 from collections.abc import Iterable, Sequence
@@ -13,12 +14,12 @@ from typing import Any
 
 import psycopg
 
-from app.database import Connection
+from app.database import COLLECTION_VERSION, Connection, Database
 from app.errors import DuplicateId, InvalidBody, InvalidQuery
 from app.json_codec import JsonObject, dumps, js_string, parse_json
 from app.query import ListQuery, build_list_statement, build_presence_statement
 from app.services import id_rule
-from app.services.list_cache import ListAnswer, ListCache
+from app.services.answers import Answer
 
 # Serialises id assignment on /patients: every writer that may create an id takes it, so
 # "max + 1" is computed over committed rows only and two writers never pick the same id.
@@ -26,12 +27,15 @@ ID_ASSIGNMENT_LOCK = 0x7061_7469  # "pati"
 INVALID_REGULAR_EXPRESSION = "2201B"  # SQLSTATE of a regex PostgreSQL cannot compile
 
 _LOCK = "SELECT pg_advisory_xact_lock(%s)"
-_VERSION = "SELECT version FROM collection_versions WHERE name = 'patients'"
 # List answers are computed in one snapshot, so the version read with them is theirs.
 _SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 # A cancelled list query answers 400; JIT compiling costs list queries more than it saves.
 _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)"
-_GET_ONE = "SELECT document::text FROM patients WHERE id_key = %s"
+# One statement, so the version is the one the record was read at.
+_GET_ONE = (
+    "SELECT (SELECT version FROM collection_versions WHERE name = 'patients'), "
+    "(SELECT document::text FROM patients WHERE id_key = %s)"
+)
 _INSERT = (
     "INSERT INTO patients (id_key, id_num, document) VALUES (%s, %s, %s::json) "
     "ON CONFLICT (id_key) DO NOTHING RETURNING seq"
@@ -75,25 +79,18 @@ async def _one(conn: Connection, sql: str, params: Sequence[Any] | dict[str, Any
     return await cursor.fetchone()
 
 
-async def version(conn: Connection) -> int:
-    """The collection's version: it changes with every committed write."""
-    row = await _one(conn, _VERSION)
-    return int(row[0])
-
-
-async def list_patients(
-    conn: Connection, query: ListQuery, cache: ListCache, *, timeout_ms: int | None = None
-) -> ListAnswer:
+async def list_patients(db: Database, query: ListQuery, *, timeout_ms: int | None = None) -> Answer:
     """The records json-server's query selects, filtered, sorted and sliced in PostgreSQL;
-    reused from `cache` while the collection's version is unchanged."""
-    if query in cache:
-        reused = cache.get(query, await version(conn))
+    reused while the collection's version is unchanged."""
+    key = ("list", query)
+    if key in db.answers:
+        reused = db.answers.get(key, await db.version())
         if reused is not None:
             return reused
-    async with conn.transaction():
+    async with db.pool.connection() as conn, conn.transaction():
         await conn.execute(_SNAPSHOT)
         await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
-        current = await version(conn)
+        (version,) = await _one(conn, COLLECTION_VERSION)
         presence = build_presence_statement(query)
         selected = query
         if presence is not None:
@@ -108,24 +105,34 @@ async def list_patients(
         raise InvalidQuery(
             "`_expand` needs every listed patient to have the referenced id (e.g. patientId)."
         )
-    answer = ListAnswer(str(body).encode(), None if total is None else int(total))
-    cache.put(query, current, answer)
+    answer = Answer(str(body).encode(), None if total is None else int(total))
+    db.answers.put(key, int(version), answer)
     return answer
 
 
-async def get(conn: Connection, record_id: str) -> str | None:
+async def get(db: Database, record_id: str) -> Answer | None:
     """The record whose id, in its string form, equals `record_id`."""
-    row = await _one(conn, _GET_ONE, (record_id,))
-    return None if row is None else str(row[0])
+    key = ("item", record_id)
+    if key in db.answers:
+        reused = db.answers.get(key, await db.version())
+        if reused is not None:
+            return reused
+    async with db.pool.connection() as conn:
+        version, document = await _one(conn, _GET_ONE, (record_id,))
+    if document is None:
+        return None
+    answer = Answer(str(document).encode())
+    db.answers.put(key, int(version), answer)
+    return answer
 
 
 async def get_shaped(
-    conn: Connection, query: ListQuery, cache: ListCache, *, timeout_ms: int | None = None
-) -> bytes | None:
+    db: Database, query: ListQuery, *, timeout_ms: int | None = None
+) -> Answer | None:
     """One record with `_embed`/`_expand` applied: the single element `query` selects."""
-    selected = (await list_patients(conn, query, cache, timeout_ms=timeout_ms)).body
+    selected = (await list_patients(db, query, timeout_ms=timeout_ms)).body
     # Ids are unique, so the array holds at most one record's text: `[<record>]`.
-    return None if selected == b"[]" else selected[1:-1]
+    return None if selected == b"[]" else Answer(selected[1:-1])
 
 
 async def _next_id(conn: Connection) -> Any:
@@ -148,13 +155,13 @@ async def _insert(conn: Connection, record: JsonObject) -> StoredPatient | None:
     return None if row is None else StoredPatient(id_key, document)
 
 
-async def create(conn: Connection, record: JsonObject) -> StoredPatient:
+async def create(db: Database, record: JsonObject) -> StoredPatient:
     """Store a new record with json-server's id rule; a taken id raises DuplicateId."""
     try:
         chosen = id_rule.given_id(record)
     except id_rule.InvalidId as exc:
         raise InvalidBody(str(exc), code="invalid_id") from None
-    async with conn.transaction():
+    async with db.pool.connection() as conn, conn.transaction():
         await conn.execute(_LOCK, (ID_ASSIGNMENT_LOCK,))
         if chosen is not None:
             stored = await _insert(conn, record)
@@ -183,10 +190,10 @@ async def _store(conn: Connection, seq: int, record: JsonObject) -> str:
     return document
 
 
-async def replace(conn: Connection, record_id: str, record: JsonObject) -> str | None:
+async def replace(db: Database, record_id: str, record: JsonObject) -> str | None:
     """PUT: the body replaces every field; the stored id (value and type) is kept, at the
     body's `id` position or last. None when no record has this id."""
-    async with conn.transaction():
+    async with db.pool.connection() as conn, conn.transaction():
         found = await _locked(conn, record_id)
         if found is None:
             return None
@@ -194,10 +201,10 @@ async def replace(conn: Connection, record_id: str, record: JsonObject) -> str |
         return await _store(conn, seq, id_rule.with_id(record, stored["id"]))
 
 
-async def update(conn: Connection, record_id: str, changes: JsonObject) -> str | None:
+async def update(db: Database, record_id: str, changes: JsonObject) -> str | None:
     """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
     stored); the id never changes. None when no record has this id."""
-    async with conn.transaction():
+    async with db.pool.connection() as conn, conn.transaction():
         found = await _locked(conn, record_id)
         if found is None:
             return None
@@ -208,14 +215,16 @@ async def update(conn: Connection, record_id: str, changes: JsonObject) -> str |
         return await _store(conn, seq, stored)
 
 
-async def delete(conn: Connection, record_id: str) -> bool:
+async def delete(db: Database, record_id: str) -> bool:
     """DELETE: True when a record had this id."""
-    return await _one(conn, _DELETE_ONE, (record_id,)) is not None
+    async with db.pool.connection() as conn:
+        return await _one(conn, _DELETE_ONE, (record_id,)) is not None
 
 
-async def database(conn: Connection) -> str:
+async def database(db: Database) -> str:
     """`GET /db`: every collection of the database as one JSON object."""
-    return str((await _one(conn, _DATABASE))[0])
+    async with db.pool.connection() as conn:
+        return str((await _one(conn, _DATABASE))[0])
 
 
 async def count(conn: Connection) -> int:

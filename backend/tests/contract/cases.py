@@ -578,6 +578,91 @@ EXTRAS = [
     ),
 ]
 
+# §5-§10: where the service deliberately reads a query otherwise (docs/compatibility.md,
+# "Queries"). A case that starts with `GET /patients` lets a rule take the collection from it.
+QUERY_DIFFERENCES = [
+    *reads(
+        "main",
+        "/patients?constructor_ne=x",
+        "/patients?toString_like=native",
+        "/patients?valueOf_gte=a",
+        "/patients?conditions.map_ne=x",
+        "/patients?constructor.name_like=object",
+        "/patients?constructor=x",
+        "/patients?" + "&".join(f"id={number}" for number in range(1, 23)),
+    ),
+    case(
+        "mixed",
+        "keys with no name are ignored",
+        get("/patients"),
+        get("/patients?[1]=one"),
+        get("/patients?name=bob"),
+        get("/patients?name=bob&%5B2%5D=two"),
+    ),
+    case(
+        "mixed",
+        "array indexes above 20 are object keys",
+        get("/patients?id[x]=1"),
+        get("/patients?id[21]=1"),
+        get("/patients?id[999]=1"),
+        get("/patients?id=2&id[25]=1"),
+        get("/patients?id[1000]=1"),
+    ),
+    case(
+        "mixed",
+        "a key given plainly and as an object is an object",
+        get("/patients?name[x]=1"),
+        get("/patients?name=bob&name[x]=1"),
+        get("/patients?name[x]=1&name=Bob"),
+        get("/patients?name=bob&name[x]=1&name[y]=2"),
+    ),
+    *reads(
+        "mixed",
+        "/patients?name_like=(l)%5C1",
+        "/patients?name_like=(%3F%3Cn%3El)%5Ck%3Cn%3E",
+        "/patients?name_like=%5C1(l)",
+        "/patients?name_like=x%7B0,256%7D",
+        "/patients?name_like=x%7B255%7D",
+        "/patients?emoji_like=%5B%F0%9F%98%80%5D",
+        "/patients?emoji_like=%F0%9F%98%80%2B",
+        "/patients?emoji_like=%5E%F0%9F%98%80",
+    ),
+    case(
+        "mixed", "a _like pattern over 512 characters", get("/patients?name_like=" + "x%3F" * 257)
+    ),
+    case("mixed", "a _like pattern of 512 characters", get("/patients?name_like=" + "x%3F" * 256)),
+    case(
+        "main",
+        "an invalid _like pattern that no record reaches",
+        get("/patients?name_like=("),
+        get("/patients?foo_like=("),
+        get("/patients?gender=nobody&name_like=("),
+        head("/patients?foo_like=("),
+    ),
+    case(
+        "mixed",
+        "_like reads a character above U+FFFF as one character",
+        get("/patients"),
+        get("/patients?emoji_like=%5E.%20smile"),
+        get("/patients?emoji_like=%5E..%20smile"),
+        get("/patients?emoji_like=%5E%5B%5Ex%5D%20smile"),
+        get("/patients?emoji_like=%5E%5CW%20smile"),
+        get("/patients?emoji_like=%5E.%20"),
+        get("/patients?emoji_like=smile"),
+    ),
+    case(
+        "mixed",
+        "sort fields holding numbers and strings",
+        get("/patients"),
+        get("/patients?_sort=score"),
+        get("/patients?_sort=score&_order=desc"),
+        get("/patients?_sort=age"),
+        get("/patients?_sort=active,name"),
+        get("/patients?_sort=age,score&_order=desc,asc"),
+        get("/patients?_sort=tags"),
+    ),
+]
+
 # §12, §16: relations through a `patientId` field, nested routes and the orphan sweep.
 RELATIONS = [
     case(
@@ -1104,6 +1189,7 @@ ALL_CASES: tuple[Case, ...] = (
     *SLICING,
     *SORTING,
     *EXTRAS,
+    *QUERY_DIFFERENCES,
     *RELATIONS,
     *POSTS,
     *PUTS,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.config import Settings
+from tests.contract import list_queries
 from tests.contract.views import (
     JSON_MEDIA_TYPE,
     EmptyBody,
@@ -27,6 +28,7 @@ from tests.contract.wire import Request, Response
 
 MAX_BODY_BYTES: int = Settings.model_fields["max_body_bytes"].default
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSONP_PREFIX = b"/**/ typeof "
 _FORM = "application/x-www-form-urlencoded"
 # What every JSON response of the service carries (json-server's router 500 lacks nosniff;
@@ -77,10 +79,12 @@ class Difference:
 
 @dataclass(frozen=True, slots=True)
 class Unobservable:
-    """A documented difference that no HTTP request can show, so no rule checks it."""
+    """A documented difference that no HTTP request can show, so no rule checks it; the tests
+    named in `asserted_by` (elsewhere in the suite) check the service's side."""
 
     name: str
     why: str
+    asserted_by: tuple[str, ...] = ()
 
 
 def _no_x_powered_by(expected: Expectation) -> Expectation:
@@ -117,6 +121,18 @@ UNOBSERVABLE = (
         "no_db_json_rewrite",
         "json-server rewrites db.json on every write; the service commits a transaction. "
         "Neither shows in a response.",
+    ),
+    Unobservable(
+        "delay_not_honoured",
+        "json-server answers `_delay=<ms>` with the same response, only later; the service "
+        "answers at once. Only timing shows it, and the suite never asserts timing.",
+        ("test_delay_is_neither_a_filter_nor_honoured",),
+    ),
+    Unobservable(
+        "list_query_timeout",
+        "json-server has no time limit, and no contract seed holds enough records for a list "
+        "query to run for DB_LIST_TIMEOUT_MS (3 s).",
+        ("test_a_list_query_that_runs_too_long_is_cancelled_as_invalid",),
     ),
 )
 
@@ -292,6 +308,162 @@ def _orphans_kept(seen: Seen, expected: Expectation) -> Expectation:
     return replace(expected, body=JsonBody([*older, *created]), body_size=None)
 
 
+def _listed(seen: Seen) -> list[Any] | None:
+    """The records of json-server's 200 JSON answer to a GET of the collection."""
+    if list_queries.list_parameters(seen.request) is None or seen.request.method != "GET":
+        return None
+    if seen.response.status != 200 or seen.response.body is None:
+        return None
+    try:
+        records = js_view(seen.response.body)
+    except ValueError:
+        return None
+    return records if isinstance(records, list) else None
+
+
+def _collection(seen: Seen) -> list[Any] | None:
+    """json-server's answer to a plain `GET /patients` earlier in the case with no write after
+    it: every record, in insertion order."""
+    found = None
+    for request, response in seen.earlier:
+        if request.method in _WRITE_METHODS:
+            found = None
+        elif request.target == "/patients" and request.method == "GET" and not request.headers:
+            found = js_view(response.body or b"[]") if response.status == 200 else None
+    return found
+
+
+def _parameters(seen: Seen, rule: str) -> list[tuple[str, str]]:
+    """The query of a list request whose answer a rule derives from the whole list of matches."""
+    parameters = list_queries.list_parameters(seen.request) or []
+    if list_queries.is_sliced(parameters):
+        raise AssertionError(f"{rule}: cannot derive the answer to a sliced list")
+    return parameters
+
+
+def _with_records(seen: Seen, expected: Expectation, records: list[Any]) -> Expectation:
+    body = EmptyBody() if seen.request.method == "HEAD" else JsonBody(records)
+    return replace(expected, body=body, body_size=None)
+
+
+def _inherited_matches(seen: Seen) -> list[Any]:
+    """Records json-server listed only because an operator filter's path reached a property
+    every JavaScript value inherits (`constructor`, `toString`, an array's `map`)."""
+    parameters = list_queries.list_parameters(seen.request)
+    listed = _listed(seen)
+    if parameters is None or listed is None:
+        return []
+    paths = list_queries.operator_paths(parameters)
+    return [
+        record
+        for record in listed
+        if any(list_queries.own_value(record, path) is list_queries.ABSENT for path in paths)
+    ]
+
+
+def _without_inherited_matches(seen: Seen, expected: Expectation) -> Expectation:
+    assert isinstance(expected.body, JsonBody)
+    paths = list_queries.operator_paths(_parameters(seen, "inherited_properties_not_fields"))
+    kept = [
+        record
+        for record in expected.body.view
+        if all(list_queries.own_value(record, path) is not list_queries.ABSENT for path in paths)
+    ]
+    return _with_records(seen, expected, kept)
+
+
+def _reads_qs_differently(seen: Seen) -> bool:
+    return (
+        list_queries.list_parameters(seen.request) is not None
+        and seen.response.status == 200
+        and list_queries.service_reading(seen.request.target)
+        != list_queries.as_sent(seen.request.target)
+    )
+
+
+def _as_the_service_reads_it(seen: Seen, expected: Expectation) -> Expectation:
+    """json-server's answer, earlier in the case, to the request written as the service reads
+    it (`list_queries.service_reading`)."""
+    reading = replace(seen.request, target=list_queries.service_reading(seen.request.target))
+    for request, response in seen.earlier:
+        if replace(request, target=list_queries.as_sent(request.target)) == reading:
+            if response.header("link") is not None:
+                raise AssertionError("qs_version_forms: cannot derive the Link of a page")
+            records = js_view(response.body or b"[]")
+            total = {"x-total-count": response.header("x-total-count")}
+            return replace(
+                _with_records(seen, expected, records), headers={**expected.headers, **total}
+            )
+    raise AssertionError(f"qs_version_forms: the case must first ask for {reading.target}")
+
+
+def _proven_invalid(seen: Seen, pattern: str) -> bool:
+    """Whether json-server failed on `pattern` earlier in the case (a 500 SyntaxError)."""
+    return any(
+        response.status == 500
+        and (response.body or b"").startswith(b"SyntaxError: Invalid regular expression")
+        and pattern in [value for _, value in list_queries.like_values(parameters)]
+        for request, response in seen.earlier
+        if (parameters := list_queries.list_parameters(request)) is not None
+    )
+
+
+def _refuses_like(seen: Seen) -> bool:
+    parameters = list_queries.list_parameters(seen.request)
+    return (
+        parameters is not None
+        and seen.response.status == 200
+        and any(
+            list_queries.is_refused_pattern(pattern) or _proven_invalid(seen, pattern)
+            for _, pattern in list_queries.like_values(parameters)
+        )
+    )
+
+
+def _likes_astral_text(seen: Seen) -> bool:
+    parameters = list_queries.list_parameters(seen.request)
+    collection = _collection(seen)
+    if parameters is None or collection is None or seen.response.status != 200:
+        return False
+    return not _refuses_like(seen) and any(
+        list_queries.is_code_unit_sensitive(pattern)
+        and any(list_queries.has_astral_text(record, path) for record in collection)
+        for path, pattern in list_queries.like_values(parameters)
+    )
+
+
+def _liked_by_character(seen: Seen, expected: Expectation) -> Expectation:
+    parameters = _parameters(seen, "astral_one_character")
+    likes = list_queries.like_values(parameters)
+    if len(likes) != len(parameters):
+        raise AssertionError("astral_one_character: only _like filters can be evaluated")
+    collection = _collection(seen) or []
+    return _with_records(seen, expected, list_queries.like_by_character(collection, likes))
+
+
+def _sorts_mixed_types(seen: Seen) -> bool:
+    parameters = list_queries.list_parameters(seen.request)
+    listed = _listed(seen)
+    if parameters is None or listed is None:
+        return False
+    for path, _ in list_queries.sort_fields(parameters):
+        values = [list_queries.own_value(record, path) for record in listed]
+        if any(map(list_queries.is_numeric, values)) and any(map(list_queries.is_textual, values)):
+            return True
+    return False
+
+
+def _sorted_consistently(seen: Seen, expected: Expectation) -> Expectation:
+    assert isinstance(expected.body, JsonBody)
+    fields = list_queries.sort_fields(_parameters(seen, "mixed_type_sort_consistent"))
+    collection = _collection(seen)
+    if collection is None:
+        raise AssertionError("mixed_type_sort_consistent: the case must first GET /patients")
+    position = {_id_of(record): index for index, record in enumerate(collection)}
+    records = list_queries.sorted_consistently(expected.body.view, fields, position)
+    return _with_records(seen, expected, records)
+
+
 DIFFERENCES = (
     Difference(
         "home_page_not_served",
@@ -421,6 +593,50 @@ DIFFERENCES = (
             and bool(_swept(seen))
         ),
         _orphans_kept,
+    ),
+    Difference(
+        "inherited_properties_not_fields",
+        "an operator filter (_ne, _like, _gte, _lte) on a property every JavaScript value "
+        "inherits (constructor, toString, an array's map) reads it, so constructor_ne=x keeps "
+        "every record",
+        "they are not fields: such a filter keeps no record",
+        lambda seen: bool(_inherited_matches(seen)),
+        _without_inherited_matches,
+    ),
+    Difference(
+        "qs_version_forms",
+        "qs reads a key with no name ([1]=x) as the field 1, an array index from 21 to 999 "
+        "(id[21]=1) as an array item, and a=x&a[b]=y as a list holding x",
+        "a key with no name is ignored; an index above 20 is an object key (as qs 6.11 in "
+        "json-server's lockfile reads it); a key that is also an object is an object; objects "
+        "match nothing",
+        _reads_qs_differently,
+        _as_the_service_reads_it,
+    ),
+    Difference(
+        "like_patterns_refused",
+        "runs _like patterns with a backreference, a repetition count above 255, a character "
+        "above U+FFFF in a class or under a quantifier, or over 512 characters; an invalid "
+        "pattern no record reaches answers 200 []",
+        "400 invalid_query",
+        _refuses_like,
+        _error(400, "invalid_query"),
+    ),
+    Difference(
+        "astral_one_character",
+        "_like's ., [^...], \\D, \\S, \\W and \\B read a character above U+FFFF as two "
+        "UTF-16 code units",
+        "one character, as PostgreSQL matches code points",
+        _likes_astral_text,
+        _liked_by_character,
+    ),
+    Difference(
+        "mixed_type_sort_consistent",
+        "sorts a field holding numbers and strings with JavaScript's inconsistent <",
+        "numbers and booleans first (numerically), then strings, arrays and objects as text; "
+        "null, then missing, last (all reversed for desc); ties in insertion order",
+        _sorts_mixed_types,
+        _sorted_consistently,
     ),
 )
 

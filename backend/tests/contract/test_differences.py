@@ -2,18 +2,30 @@
 docs/compatibility.md, each is exercised by a case, and the comparison hides only what a
 JavaScript client cannot see."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from app.config import PROJECT_DIR
 from tests.contract.cases import ALL_CASES, Case, Step
 from tests.contract.compare import CaseRun, compare_runs
-from tests.contract.differences import DIFFERENCES, RULE_NAMES, Seen, difference_for
+from tests.contract.differences import (
+    DIFFERENCES,
+    RULE_NAMES,
+    UNOBSERVABLE,
+    Seen,
+    difference_for,
+)
 from tests.contract.harness import read_transcript
 from tests.contract.seeds import SEED_NAMES
 from tests.contract.views import js_view, plain
 from tests.contract.wire import Request, Response
 
 COMPATIBILITY_MD = PROJECT_DIR / "docs" / "compatibility.md"
+TESTS_DIR = Path(__file__).resolve().parents[1]
+HTTP_TABLE = "| json-server behaviour | Us | Why |"
+IMPORTER_TABLE = "| json-server, loading db.json | The importer | Why | Asserted by |"
 JSON_HEADERS = (
     ("vary", "Origin, Accept-Encoding"),
     ("access-control-allow-credentials", "true"),
@@ -27,13 +39,34 @@ JSON_HEADERS = (
 JSON_SERVER_HEADERS = (("x-powered-by", "Express"), *JSON_HEADERS)
 
 
-def _rows_marked_different() -> list[str]:
-    rows = []
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _table_rows(header: str) -> list[str]:
+    """The rows of every table in compatibility.md whose header row is `header`."""
+    rows, inside = [], False
     for line in COMPATIBILITY_MD.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) >= 2 and cells[1].startswith("different"):
+        if not line.startswith("|"):
+            inside = False
+        elif line.strip() == header:
+            inside = True
+        elif inside and not line.startswith("|---"):
             rows.append(line)
     return rows
+
+
+def _rows_marked_different() -> list[str]:
+    """Rows of the HTTP tables whose "Us" cell starts with "different". The importer's table
+    ("Loading db.json") describes loading, not HTTP: its differences name their tests instead."""
+    return [row for row in _table_rows(HTTP_TABLE) if _cells(row)[1].startswith("different")]
+
+
+def _defined_tests() -> set[str]:
+    names: set[str] = set()
+    for path in TESTS_DIR.rglob("test_*.py"):
+        names.update(re.findall(r"^(?:async )?def (test_\w+)\(", path.read_text(), re.MULTILINE))
+    return names
 
 
 def _one_step_runs(
@@ -65,6 +98,25 @@ def test_every_row_marked_different_names_a_rule() -> None:
     assert rows
     unnamed = [row for row in rows if not any(f"`{name}`" in row for name in RULE_NAMES)]
     assert not unnamed, "rows marked different without a contract rule:\n" + "\n".join(unnamed)
+
+
+def test_unobservable_differences_name_the_tests_that_assert_them_in_their_rows() -> None:
+    defined = _defined_tests()
+    for rule in UNOBSERVABLE:
+        [row] = [row for row in _table_rows(HTTP_TABLE) if f"`{rule.name}`" in row]
+        for test in rule.asserted_by:
+            assert test in defined, f"{rule.name}: no test named {test}"
+            assert f"`{test}`" in row, f"{rule.name}: its row does not name {test}"
+
+
+def test_importer_rows_name_tests_that_exist() -> None:
+    rows = _table_rows(IMPORTER_TABLE)
+    assert rows
+    defined = _defined_tests()
+    for row in rows:
+        named = re.findall(r"`(test_\w+)`", _cells(row)[-1])
+        assert named, f"importer row names no test: {row}"
+        assert set(named) <= defined, f"tests not found: {set(named) - defined}"
 
 
 def test_rule_names_are_unique() -> None:

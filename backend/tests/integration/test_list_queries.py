@@ -598,7 +598,7 @@ def test_jsonp_callback_is_answered_as_plain_json(client_for: ClientFor) -> None
 
 
 def test_delay_is_neither_a_filter_nor_honoured(client_for: ClientFor) -> None:
-    assert ids(client_for("main"), "_delay=100000&id=1") == [1]
+    assert ids(client_for("main"), "_delay=200000&id=1") == [1]
 
 
 def test_records_keep_their_stored_json_text(client_for: ClientFor) -> None:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import ConnectionDep
+from app.api.deps import DatabaseDep
 from app.api.responses import json_response
 from app.services import patients as patient_service
 
@@ -10,5 +10,5 @@ router = APIRouter(tags=["database"])
 
 
 @router.get("/db", summary='Every collection, as one object: `{"patients": [...]}`')
-async def database(request: Request, conn: ConnectionDep) -> Response:
-    return json_response(request, await patient_service.database(conn))
+async def database(request: Request, db: DatabaseDep) -> Response:
+    return json_response(request, await patient_service.database(db))

@@ -4,10 +4,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import ConnectionDep, ListCacheDep, SettingsDep, parse_record_body
+from app.api.deps import DatabaseDep, SettingsDep, parse_record_body
 from app.api.responses import json_response
 from app.config import Settings
-from app.database import Connection
+from app.database import Database
 from app.errors import InvalidQuery, NotFound
 from app.json_codec import JsonObject
 from app.middleware import ORIGINAL_PATH_KEY
@@ -21,7 +21,6 @@ from app.query import (
 )
 from app.schemas.patient import ErrorBody, Patient
 from app.services import patients as patient_service
-from app.services.list_cache import ListCache
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 
@@ -101,10 +100,8 @@ def original_url(request: Request) -> str:
     "`?field=value` (dotted paths), `_gte`/`_lte`/`_ne`/`_like` suffixes, `q`, `_sort`, "
     "`_page`/`_limit`, `_start`/`_end`, `_embed`, `_expand`.",
 )
-async def list_patients(
-    request: Request, conn: ConnectionDep, cache: ListCacheDep, settings: SettingsDep
-) -> Response:
-    return await _list_response(request, conn, cache, settings, _list_query(request))
+async def list_patients(request: Request, db: DatabaseDep, settings: SettingsDep) -> Response:
+    return await _list_response(request, db, settings, _list_query(request))
 
 
 def _list_query(request: Request) -> ListQuery:
@@ -115,11 +112,9 @@ def _list_query(request: Request) -> ListQuery:
 
 
 async def _list_response(
-    request: Request, conn: Connection, cache: ListCache, settings: Settings, query: ListQuery
+    request: Request, db: Database, settings: Settings, query: ListQuery
 ) -> Response:
-    result = await patient_service.list_patients(
-        conn, query, cache, timeout_ms=settings.db_list_timeout_ms
-    )
+    result = await patient_service.list_patients(db, query, timeout_ms=settings.db_list_timeout_ms)
     headers: dict[str, str] = {}
     if result.total is not None and query.reports_total:
         headers["X-Total-Count"] = str(result.total)
@@ -129,7 +124,7 @@ async def _list_response(
         headers["Link"] = link_header(
             query.page, result.total, request.headers.get("host"), original_url(request)
         )
-    return json_response(request, result.body, headers=headers)
+    return json_response(request, result.body, headers=headers, etag=result.etag)
 
 
 @router.get(
@@ -141,21 +136,17 @@ async def _list_response(
 async def get_patient(
     request: Request,
     patient_id: str,
-    conn: ConnectionDep,
-    cache: ListCacheDep,
+    db: DatabaseDep,
     settings: SettingsDep,
 ) -> Response:
     query = parse_item_query(request.scope.get("query_string", b""), patient_id)
-    document: str | bytes | None
     if query is None:
-        document = await patient_service.get(conn, patient_id)
+        answer = await patient_service.get(db, patient_id)
     else:
-        document = await patient_service.get_shaped(
-            conn, query, cache, timeout_ms=settings.db_list_timeout_ms
-        )
-    if document is None:
+        answer = await patient_service.get_shaped(db, query, timeout_ms=settings.db_list_timeout_ms)
+    if answer is None:
         raise NotFound()
-    return json_response(request, document)
+    return json_response(request, answer.body, etag=answer.etag)
 
 
 @router.post(
@@ -166,12 +157,12 @@ async def get_patient(
     responses=_BAD_BODY,
     openapi_extra=_RECORD_BODY_DOC,
 )
-async def create_patient(request: Request, conn: ConnectionDep, settings: SettingsDep) -> Response:
-    return await _created(request, conn, await parse_record_body(request, settings))
+async def create_patient(request: Request, db: DatabaseDep, settings: SettingsDep) -> Response:
+    return await _created(request, db, await parse_record_body(request, settings))
 
 
-async def _created(request: Request, conn: Connection, record: JsonObject) -> Response:
-    stored = await patient_service.create(conn, record)
+async def _created(request: Request, db: Database, record: JsonObject) -> Response:
+    stored = await patient_service.create(db, record)
     return json_response(
         request,
         stored.document,
@@ -195,14 +186,13 @@ async def list_nested(
     request: Request,
     patient_id: str,
     nested: str,
-    conn: ConnectionDep,
-    cache: ListCacheDep,
+    db: DatabaseDep,
     settings: SettingsDep,
 ) -> Response:
     if nested.lower() != NESTED_RESOURCE:
         raise NotFound()
     query = with_equality(_list_query(request), NESTED_FOREIGN_KEY, patient_id)
-    return await _list_response(request, conn, cache, settings, query)
+    return await _list_response(request, db, settings, query)
 
 
 @router.post(
@@ -216,13 +206,13 @@ async def list_nested(
     "created as by `POST /patients`; any other nested name is 404 `{}`.",
 )
 async def create_nested(
-    request: Request, patient_id: str, nested: str, conn: ConnectionDep, settings: SettingsDep
+    request: Request, patient_id: str, nested: str, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
     if nested.lower() != NESTED_RESOURCE:
         raise NotFound()
     record = await parse_record_body(request, settings)
     record[NESTED_FOREIGN_KEY] = patient_id
-    return await _created(request, conn, record)
+    return await _created(request, db, record)
 
 
 @router.put(
@@ -234,10 +224,10 @@ async def create_nested(
     description="Every field is replaced by the body's; the stored id and its type are kept.",
 )
 async def replace_patient(
-    request: Request, patient_id: str, conn: ConnectionDep, settings: SettingsDep
+    request: Request, patient_id: str, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
     record = await parse_record_body(request, settings)
-    document = await patient_service.replace(conn, patient_id, record)
+    document = await patient_service.replace(db, patient_id, record)
     if document is None:
         raise NotFound()
     return json_response(request, document)
@@ -253,10 +243,10 @@ async def replace_patient(
     "(nested objects are replaced whole); the id never changes.",
 )
 async def update_patient(
-    request: Request, patient_id: str, conn: ConnectionDep, settings: SettingsDep
+    request: Request, patient_id: str, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
     changes = await parse_record_body(request, settings)
-    document = await patient_service.update(conn, patient_id, changes)
+    document = await patient_service.update(db, patient_id, changes)
     if document is None:
         raise NotFound()
     return json_response(request, document)
@@ -268,7 +258,7 @@ async def update_patient(
     responses=_NOT_FOUND,
     description="200 with the body `{}`, as json-server answers.",
 )
-async def delete_patient(request: Request, patient_id: str, conn: ConnectionDep) -> Response:
-    if not await patient_service.delete(conn, patient_id):
+async def delete_patient(request: Request, patient_id: str, db: DatabaseDep) -> Response:
+    if not await patient_service.delete(db, patient_id):
         raise NotFound()
     return json_response(request, "{}")

@@ -1,0 +1,100 @@
+"""Per-process reuse of answers, exact by construction.
+
+Each answer is stored with the collection version it was computed at (read in the same
+snapshot as the answer). It is served again only after PostgreSQL confirms that this version is
+still the current one; every committed write bumps the version in the writer's own transaction
+(migration 0003), so a reused answer is always what the query would return now, on every
+worker and every instance. Concurrent requests share one version read (`CoalescedRead`), so
+under load most answers cost no query of their own.
+"""
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+
+from app.etag import weak_etag
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: bytes  # the JSON text, as sent
+    total: int | None = None  # a list's filtered count before slicing, when asked for
+    etag: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "etag", weak_etag(self.body))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    version: int
+    answer: Answer
+
+
+class AnswerCache:
+    """Least-recently-used answers by key, within a byte budget (0 turns it off)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: Hashable, version: int) -> Answer | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.version != version:
+            self._discard(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry.answer
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    def put(self, key: Hashable, version: int, answer: Answer) -> None:
+        size = len(answer.body)
+        if size > self.max_bytes:
+            return
+        self._discard(key)
+        while self._entries and self._bytes + size > self.max_bytes:
+            self._discard(next(iter(self._entries)))
+        self._entries[key] = _Entry(version, answer)
+        self._bytes += size
+
+    def _discard(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry.answer.body)
+
+
+class CoalescedRead:
+    """One read shared by every caller waiting for it. A caller always gets the result of a
+    read that started after it asked, so it sees every write committed before it asked."""
+
+    def __init__(self, read: Callable[[], Awaitable[int]]) -> None:
+        self._read = read
+        self._next: asyncio.Future[int] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self) -> int:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            # Retrieved here too, so a failure nobody waits for any more is not reported.
+            self._next.add_done_callback(lambda done: done.cancelled() or done.exception())
+            if self._task is None:
+                self._task = asyncio.get_running_loop().create_task(self._run())
+        # Shielded: a caller that goes away must not cancel the read the others wait for.
+        return await asyncio.shield(self._next)
+
+    async def _run(self) -> None:
+        try:
+            while self._next is not None:
+                waiting, self._next = self._next, None
+                try:
+                    waiting.set_result(await self._read())
+                except Exception as exc:
+                    waiting.set_exception(exc)
+        finally:
+            self._task = None

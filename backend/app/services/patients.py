@@ -7,7 +7,8 @@ commits its own transaction here, before the response is sent. The db.json impor
 bulk functions at the end, on a connection inside its own transaction.
 """
 
-from collections.abc import Iterable, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ _GET_ONE = (
     "SELECT (SELECT version FROM collection_versions WHERE name = 'patients'), "
     "(SELECT document::text FROM patients WHERE id_key = %s)"
 )
+_CREATE = "SELECT outcome, id_key, document FROM patients_create(%s, %s, %s, %s)"
 _INSERT = (
     "INSERT INTO patients (id_key, id_num, document) VALUES (%s, %s, %s::json) "
     "ON CONFLICT (id_key) DO NOTHING RETURNING seq"
@@ -156,22 +158,32 @@ async def _insert(conn: Connection, record: JsonObject) -> StoredPatient | None:
 
 
 async def create(db: Database, record: JsonObject) -> StoredPatient:
-    """Store a new record with json-server's id rule; a taken id raises DuplicateId."""
+    """Store a new record with json-server's id rule; a taken id raises DuplicateId.
+
+    One statement (`patients_create`, migration 0004) assigns the id and inserts, so the id
+    lock is never held across a round trip; float and string ids take the general rule."""
     try:
         chosen = id_rule.given_id(record)
     except id_rule.InvalidId as exc:
         raise InvalidBody(str(exc), code="invalid_id") from None
-    async with db.pool.connection() as conn, conn.transaction():
-        await conn.execute(_LOCK, (ID_ASSIGNMENT_LOCK,))
-        if chosen is not None:
-            stored = await _insert(conn, record)
-            if stored is None:
-                raise DuplicateId()
-            return stored
-        while True:  # a generated nanoid may, very rarely, be taken already
-            stored = await _insert(conn, id_rule.with_id(record, await _next_id(conn)))
-            if stored is not None:
-                return stored
+    placeholder = secrets.token_hex(16)  # where PostgreSQL writes the id it assigns
+    params: tuple[str, str | None, Decimal | None, str]
+    if chosen is None:
+        params = (dumps(id_rule.with_id(record, placeholder)), None, None, placeholder)
+    else:
+        params = (dumps(record), js_string(chosen), id_number(chosen), placeholder)
+    async with db.pool.connection() as conn:
+        outcome, id_key, document = await _one(conn, _CREATE, params)
+        if outcome == "created":
+            return StoredPatient(id_key, document)
+        if outcome == "duplicate":
+            raise DuplicateId()
+        async with conn.transaction():
+            await conn.execute(_LOCK, (ID_ASSIGNMENT_LOCK,))
+            while True:  # a generated nanoid may, very rarely, be taken already
+                stored = await _insert(conn, id_rule.with_id(record, await _next_id(conn)))
+                if stored is not None:
+                    return stored
 
 
 async def _locked(conn: Connection, record_id: str) -> tuple[int, JsonObject] | None:
@@ -184,35 +196,38 @@ async def _locked(conn: Connection, record_id: str) -> tuple[int, JsonObject] | 
     return int(seq), stored
 
 
-async def _store(conn: Connection, seq: int, record: JsonObject) -> str:
-    document = dumps(record)
-    await conn.execute(_UPDATE_DOCUMENT, (document, seq))
-    return document
+async def _rewrite(
+    db: Database, record_id: str, rewritten: Callable[[JsonObject], JsonObject]
+) -> str | None:
+    """Replace the stored record with `rewritten(stored)`, under a row lock; None when no
+    record has this id. Pipelined: the update and the commit go in one round trip."""
+    async with db.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        found = await _locked(conn, record_id)
+        if found is None:
+            return None
+        seq, stored = found
+        document = dumps(rewritten(stored))
+        await conn.execute(_UPDATE_DOCUMENT, (document, seq))
+        return document
 
 
 async def replace(db: Database, record_id: str, record: JsonObject) -> str | None:
     """PUT: the body replaces every field; the stored id (value and type) is kept, at the
     body's `id` position or last. None when no record has this id."""
-    async with db.pool.connection() as conn, conn.transaction():
-        found = await _locked(conn, record_id)
-        if found is None:
-            return None
-        seq, stored = found
-        return await _store(conn, seq, id_rule.with_id(record, stored["id"]))
+    return await _rewrite(db, record_id, lambda stored: id_rule.with_id(record, stored["id"]))
 
 
 async def update(db: Database, record_id: str, changes: JsonObject) -> str | None:
     """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
     stored); the id never changes. None when no record has this id."""
-    async with db.pool.connection() as conn, conn.transaction():
-        found = await _locked(conn, record_id)
-        if found is None:
-            return None
-        seq, stored = found
+
+    def merged(stored: JsonObject) -> JsonObject:
         original_id = stored["id"]
         stored.update(changes)
         stored["id"] = original_id
-        return await _store(conn, seq, stored)
+        return stored
+
+    return await _rewrite(db, record_id, merged)
 
 
 async def delete(db: Database, record_id: str) -> bool:

@@ -26,3 +26,11 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
         command.upgrade(config, "head")
         with psycopg.connect(libpq_url(url)) as conn:
             assert conn.execute("SELECT to_regclass('patients')").fetchone() == ("patients",)
+
+
+def test_the_create_function_takes_the_same_id_lock_as_the_service() -> None:
+    from app.config import BACKEND_DIR
+    from app.services.patients import ID_ASSIGNMENT_LOCK
+
+    (migration,) = (BACKEND_DIR / "alembic" / "versions").glob("*0004_create_patient_function.py")
+    assert f"pg_advisory_xact_lock({ID_ASSIGNMENT_LOCK})" in migration.read_text()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.services.answers import AnswerCache, CoalescedRead
+from app.services.answers import AnswerCache, CoalescedRead, SingleFlight
 
 Connection = psycopg.AsyncConnection[Any]
 APPLICATION_NAME = "patients-backend"
@@ -46,7 +46,7 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Connection]:
     )
 
 
-COLLECTION_VERSION = "SELECT version FROM collection_versions WHERE name = 'patients'"
+COLLECTION_VERSION = "SELECT sum(version) FROM collection_versions WHERE name = 'patients'"
 
 
 class Database:
@@ -57,6 +57,7 @@ class Database:
         self.pool = create_pool(settings)
         self.answers = AnswerCache(settings.list_cache_bytes)
         self.version = CoalescedRead(self._read_version)
+        self.flights = SingleFlight()
 
     async def open(self) -> None:
         # Connections open in the background: the worker is up at once, and /health/ready

@@ -1,8 +1,10 @@
 """A version number per collection, bumped by every statement that changes it.
 
-A worker may reuse a list answer only while the version it was computed at is still the
-current one: any committed write (through the API, the importer or psql) bumps it in the
-writer's own transaction, so a reused answer is never stale.
+A worker may reuse an answer only while the version it was computed at is still the current
+one: any committed write (through the API, the importer or psql) bumps it in the writer's own
+transaction, so a reused answer is never stale. The version is the sum of 16 counters, and a
+writer bumps the one its connection is assigned to, so concurrent writers rarely wait for each
+other's commit; every bump still changes the sum.
 
 Revision ID: 0003
 Revises: 0002
@@ -25,15 +27,20 @@ def upgrade() -> None:
     op.create_table(
         "collection_versions",
         sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("stripe", sa.SmallInteger(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_collection_versions")),
+        sa.PrimaryKeyConstraint("name", "stripe", name=op.f("pk_collection_versions")),
     )
-    op.execute("INSERT INTO collection_versions (name, version) VALUES ('patients', 0)")
+    op.execute(
+        "INSERT INTO collection_versions (name, stripe, version) "
+        "SELECT 'patients', stripe, 0 FROM generate_series(0, 15) AS stripe"
+    )
     op.execute(
         """
         CREATE FUNCTION bump_patients_version() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE collection_versions SET version = version + 1 WHERE name = 'patients';
+            UPDATE collection_versions SET version = version + 1
+            WHERE name = 'patients' AND stripe = pg_backend_pid() % 16;
             RETURN NULL;
         END
         $$

@@ -1,7 +1,7 @@
-"""Each collection's version: bumped by a trigger on every statement that changes the
-collection, so a cached answer can be checked against it (migration 0003)."""
+"""Each collection's version, the sum of its 16 counters: a trigger bumps one on every statement
+that changes the collection, so a reused answer can be checked against it (migration 0003)."""
 
-from sqlalchemy import BigInteger, Text
+from sqlalchemy import BigInteger, SmallInteger, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -11,4 +11,5 @@ class CollectionVersion(Base):
     __tablename__ = "collection_versions"
 
     name: Mapped[str] = mapped_column(Text, primary_key=True)
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # one of 16 counters
     version: Mapped[int] = mapped_column(BigInteger)

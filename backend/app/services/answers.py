@@ -98,3 +98,41 @@ class CoalescedRead:
                     waiting.set_exception(exc)
         finally:
             self._task = None
+
+
+class SingleFlight:
+    """One computation per key at a time, shared by every caller asking meanwhile.
+
+    A caller that joins a computation started before it asked takes the result only if the
+    collection version is still the one the result was computed at; otherwise it computes
+    afresh. The computation runs as its own task, so a caller that goes away cancels nothing.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[Hashable, asyncio.Task[tuple[int, Answer]]] = {}
+
+    async def run(
+        self,
+        key: Hashable,
+        compute: Callable[[], Awaitable[tuple[int, Answer]]],
+        current_version: Callable[[], Awaitable[int]],
+    ) -> Answer:
+        running = self._running.get(key)
+        if running is not None:
+            version, answer = await asyncio.shield(running)
+            if await current_version() == version:
+                return answer
+        task = asyncio.get_running_loop().create_task(self._compute(compute))
+        self._running[key] = task
+        task.add_done_callback(lambda done: self._forget(key, done))
+        return (await asyncio.shield(task))[1]
+
+    @staticmethod
+    async def _compute(compute: Callable[[], Awaitable[tuple[int, Answer]]]) -> tuple[int, Answer]:
+        return await compute()
+
+    def _forget(self, key: Hashable, task: asyncio.Task[tuple[int, Answer]]) -> None:
+        if self._running.get(key) is task:
+            del self._running[key]
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure nobody waits for any more is not reported

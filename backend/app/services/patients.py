@@ -34,7 +34,7 @@ _SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)"
 # One statement, so the version is the one the record was read at.
 _GET_ONE = (
-    "SELECT (SELECT version FROM collection_versions WHERE name = 'patients'), "
+    "SELECT (SELECT sum(version) FROM collection_versions WHERE name = 'patients'), "
     "(SELECT document::text FROM patients WHERE id_key = %s)"
 )
 _CREATE = "SELECT outcome, id_key, document FROM patients_create(%s, %s, %s, %s)"
@@ -83,12 +83,24 @@ async def _one(conn: Connection, sql: str, params: Sequence[Any] | dict[str, Any
 
 async def list_patients(db: Database, query: ListQuery, *, timeout_ms: int | None = None) -> Answer:
     """The records json-server's query selects, filtered, sorted and sliced in PostgreSQL;
-    reused while the collection's version is unchanged."""
+    reused while the collection's version is unchanged, and computed once for all the
+    requests that ask for it at the same time."""
     key = ("list", query)
     if key in db.answers:
         reused = db.answers.get(key, await db.version())
         if reused is not None:
             return reused
+
+    async def compute() -> tuple[int, Answer]:
+        version, answer = await _select(db, query, timeout_ms)
+        db.answers.put(key, version, answer)
+        return version, answer
+
+    return await db.flights.run(key, compute, db.version)
+
+
+async def _select(db: Database, query: ListQuery, timeout_ms: int | None) -> tuple[int, Answer]:
+    """The answer and the collection version it was computed at, from one snapshot."""
     async with db.pool.connection() as conn, conn.transaction():
         await conn.execute(_SNAPSHOT)
         await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
@@ -107,9 +119,7 @@ async def list_patients(db: Database, query: ListQuery, *, timeout_ms: int | Non
         raise InvalidQuery(
             "`_expand` needs every listed patient to have the referenced id (e.g. patientId)."
         )
-    answer = Answer(str(body).encode(), None if total is None else int(total))
-    db.answers.put(key, int(version), answer)
-    return answer
+    return int(version), Answer(str(body).encode(), None if total is None else int(total))
 
 
 async def get(db: Database, record_id: str) -> Answer | None:

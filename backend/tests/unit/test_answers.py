@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.services.answers import Answer, AnswerCache, CoalescedRead
+from app.services.answers import Answer, AnswerCache, CoalescedRead, SingleFlight
 
 
 def answer(size: int) -> Answer:
@@ -126,3 +126,85 @@ def test_a_cancelled_caller_does_not_cancel_the_read_of_the_others() -> None:
         return await staying
 
     assert asyncio.run(scenario()) == 9
+
+
+def test_concurrent_misses_share_one_computation() -> None:
+    computed = 0
+
+    async def compute() -> tuple[int, Answer]:
+        nonlocal computed
+        computed += 1
+        await asyncio.sleep(0.01)
+        return 3, Answer(b"[]")
+
+    async def version() -> int:
+        return 3
+
+    async def scenario() -> list[Answer]:
+        flights = SingleFlight()
+        return list(await asyncio.gather(*(flights.run("q", compute, version) for _ in range(10))))
+
+    assert asyncio.run(scenario()) == [Answer(b"[]")] * 10
+    assert computed == 1
+
+
+def test_a_joiner_computes_afresh_when_the_version_moved_meanwhile() -> None:
+    computed = 0
+    current = 1
+
+    async def compute() -> tuple[int, Answer]:
+        nonlocal computed
+        computed += 1
+        version = current
+        await asyncio.sleep(0.01)
+        return version, Answer(str(version).encode())
+
+    async def version() -> int:
+        return current
+
+    async def scenario() -> tuple[Answer, Answer]:
+        nonlocal current
+        flights = SingleFlight()
+        first = asyncio.create_task(flights.run("q", compute, version))
+        await asyncio.sleep(0.001)
+        current = 2  # a write committed after the first computation began
+        second = await flights.run("q", compute, version)
+        return await first, second
+
+    assert asyncio.run(scenario()) == (Answer(b"1"), Answer(b"2"))
+    assert computed == 2
+
+
+def test_a_departing_caller_leaves_the_computation_to_the_others() -> None:
+    async def compute() -> tuple[int, Answer]:
+        await asyncio.sleep(0.02)
+        return 1, Answer(b"[1]")
+
+    async def version() -> int:
+        return 1
+
+    async def scenario() -> Answer:
+        flights = SingleFlight()
+        leaving = asyncio.create_task(flights.run("q", compute, version))
+        staying = asyncio.create_task(flights.run("q", compute, version))
+        await asyncio.sleep(0.005)
+        leaving.cancel()
+        return await staying
+
+    assert asyncio.run(scenario()) == Answer(b"[1]")
+
+
+def test_a_failed_computation_fails_every_caller() -> None:
+    async def compute() -> tuple[int, Answer]:
+        await asyncio.sleep(0.01)
+        raise ValueError("bad query")
+
+    async def version() -> int:
+        return 1
+
+    async def scenario() -> list[BaseException | Answer]:
+        flights = SingleFlight()
+        runs = (flights.run("q", compute, version) for _ in range(3))
+        return list(await asyncio.gather(*runs, return_exceptions=True))
+
+    assert all(isinstance(outcome, ValueError) for outcome in asyncio.run(scenario()))

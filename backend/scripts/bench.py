@@ -852,7 +852,8 @@ def _first_line(command: Sequence[str]) -> str:
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError:
         return "unknown"
-    return (completed.stdout or completed.stderr).strip().splitlines()[0]
+    lines = completed.stdout.strip().splitlines()
+    return lines[0] if lines else "unknown"
 
 
 def cpu_model() -> str:
@@ -865,11 +866,23 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def code_version() -> str:
+    commit = _first_line(["git", "-C", str(PROJECT_DIR), "rev-parse", "--short", "HEAD"])
+    changes = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "status", "--porcelain"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return f"commit {commit}" + (" with uncommitted changes" if changes.strip() else "")
+
+
 def machine_facts(postgres: str, postgres_where: str) -> list[tuple[str, str]]:
     package = json.loads(
         (PROJECT_DIR / "node_modules" / "json-server" / "package.json").read_text()
     )
     return [
+        ("Code", code_version()),
         ("CPU", f"{cpu_model()}, {os.cpu_count()} cores"),
         ("Memory", f"{psutil.virtual_memory().total / 2**30:.1f} GiB"),
         ("OS", platform.platform()),

@@ -1,21 +1,13 @@
-"""Database access. Requests run on a psycopg 3 connection pool (one per worker process):
-a round trip through it costs a fraction of one through SQLAlchemy's asyncio layer, and the
-request path is all round trips. SQLAlchemy's engine and sessions serve the schema, the
-migrations and the db.json importer.
+"""The request path's database access: a psycopg 3 connection pool per worker process. A
+round trip through it costs a fraction of one through SQLAlchemy's asyncio layer, and the
+request path is all round trips. SQLAlchemy (`app.sessions`) serves the schema, the migrations
+and the db.json importer, and is not imported by the workers.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
 
 from app.config import Settings
 from app.services.answers import AnswerCache, CoalescedRead, SingleFlight
@@ -73,45 +65,3 @@ class Database:
             row = await cursor.fetchone()
         assert row is not None
         return int(row[0])
-
-
-async def driver_connection(session: AsyncSession) -> Connection:
-    """The psycopg connection under a session, inside the session's transaction."""
-    raw = await (await session.connection()).get_raw_connection()
-    connection = raw.driver_connection
-    assert isinstance(connection, psycopg.AsyncConnection)
-    return connection
-
-
-def create_engine(settings: Settings) -> AsyncEngine:
-    """An engine whose connections time out runaway statements instead of hanging a worker."""
-    return create_async_engine(
-        settings.sqlalchemy_url(),
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        pool_pre_ping=False,
-        pool_recycle=1800,
-        connect_args={
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
-            "application_name": APPLICATION_NAME,
-        },
-    )
-
-
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-@asynccontextmanager
-async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
-    """A session whose transaction commits when the caller finishes without an error."""
-    async with sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()

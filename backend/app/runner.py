@@ -14,8 +14,6 @@ import uvicorn
 from app.config import ConfigError, Settings, check_can_serve, load_settings
 from app.embedded import start_embedded_postgres
 from app.logging_config import configure_logging, logging_settings
-from app.migrate import upgrade_to_head
-from app.seed import seed_if_empty
 
 logger = logging.getLogger("app.runner")
 
@@ -40,6 +38,8 @@ def migrate_only() -> None:
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.is_production)
     settings, _embedded = prepare_database(settings)
+    from app.migrate import upgrade_to_head  # Alembic loads only where it is used
+
     upgrade_to_head(settings.sqlalchemy_url())
     logger.info("The database schema is up to date.")
 
@@ -61,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     if not settings.is_production:
-        # In production the pre-deploy command migrates, and patients come from migrate-data.
+        # In production the pre-deploy command migrates, and patients come from migrate-data;
+        # Alembic and the importer are not even imported there, so the start is quicker.
+        from app.migrate import upgrade_to_head
+        from app.seed import seed_if_empty
+
         upgrade_to_head(settings.sqlalchemy_url())
         try:
             asyncio.run(seed_if_empty(settings))

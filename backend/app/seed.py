@@ -4,9 +4,9 @@ through the db.json importer, so the data is validated and verified as by `make 
 import logging
 
 from app.config import ConfigError, Settings
-from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.services import importer
 from app.services import patients as patient_service
+from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
 
 logger = logging.getLogger("app.seed")
 

@@ -16,7 +16,6 @@ import psycopg
 from sqlalchemy.exc import DBAPIError
 
 from app.config import ConfigError, Settings, load_settings
-from app.database import create_engine, create_sessionmaker
 from app.logging_config import configure_logging
 from app.migrate import upgrade_to_head
 from app.runner import prepare_database
@@ -30,6 +29,7 @@ from app.services.importer import (
     show_id,
     validate_file,
 )
+from app.sessions import create_engine, create_sessionmaker
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.main import create_app
 from app.services import patients as patient_service
+from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
 from tests.support.database import server_url, temporary_database, truncate_patients
 from tests.support.settings import make_settings
 

@@ -19,11 +19,11 @@ from typing import Any, BinaryIO
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.database import driver_connection, session_scope
 from app.db_json import CHUNK_BYTES, PATIENTS, DbJsonError, DbJsonReader, Element, TopLevelKey
 from app.json_codec import JsonBodyError, JsonObject, dumps, js_string, json_type_name, parse_json
 from app.services import id_rule
 from app.services import patients as patient_service
+from app.sessions import driver_connection, session_scope
 
 BATCH_SIZE = 1000
 SAMPLE_SIZE = 20  # ids listed for each kind of verification mismatch

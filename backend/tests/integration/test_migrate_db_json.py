@@ -21,11 +21,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import BACKEND_DIR, ConfigError, Settings
-from app.database import create_engine, create_sessionmaker, driver_connection, session_scope
 from app.json_codec import js_string
 from app.seed import seed_if_empty
 from app.services import importer
 from app.services import patients as patient_service
+from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
 from tests.support.database import libpq_url
 from tests.support.db_json import typed, write_db_json, write_generated_db_json
 from tests.support.servers import free_port, json_server_process

@@ -5,6 +5,7 @@ uvicorn; `python -m app.runner migrate` only migrates (Render's pre-deploy comma
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +45,10 @@ def migrate_only() -> None:
     logger.info("The database schema is up to date.")
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    sys.exit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args not in ([], ["migrate"]):
@@ -72,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:  # an invalid db.json stops the start, as in json-server
             print(exc, file=sys.stderr)
             return 2
+    if _embedded is not None:
+        # uvicorn re-raises SIGTERM once it has drained; exiting normally then lets the
+        # embedded PostgreSQL stop with us instead of running on.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     logger.info("Serving on http://%s:%d", settings.host, settings.port)
     uvicorn.run(
         "app.main:create_app",

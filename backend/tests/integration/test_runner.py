@@ -81,6 +81,8 @@ def test_run_without_database_url_uses_embedded_postgres_and_says_so_first(
     lines = [line for line in run.output.splitlines() if line.strip()]
     assert "DATABASE_URL is not set: using the embedded PostgreSQL" in lines[0]
     assert (data / "postgres" / "PG_VERSION").exists()
+    # Stopped with the service: no server left running on the data directory.
+    assert not (data / "postgres" / "postmaster.pid").exists()
 
 
 def test_a_wrong_setting_stops_start_up_with_one_sentence() -> None:

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 UNIQUE_VIOLATION = "23505"
 QUERY_CANCELED = "57014"
+UNTRANSLATABLE = "22P05"
 
 
 class ApiError(Exception):
@@ -108,6 +109,11 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     """PostgreSQL's errors by SQLSTATE: unique violations are 409s, here and nowhere else."""
     assert isinstance(exc, psycopg.Error)
     sqlstate = exc.sqlstate
+    if (isinstance(exc, psycopg.DataError) and sqlstate is None) or sqlstate == UNTRANSLATABLE:
+        # Text PostgreSQL cannot hold (U+0000), refused before or by the server.
+        return error_response(
+            request, 400, "unstorable_text", "The request contains text that cannot be stored."
+        )
     if sqlstate == UNIQUE_VIOLATION:
         return error_response(
             request, 409, DuplicateId.code, "A patient with this id already exists."

@@ -6,6 +6,7 @@ module never reorders keys and never turns numbers into other numbers.
 
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,22 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+# PostgreSQL's jsonb (the queryable copy of each record) cannot hold U+0000, which `dumps`
+# writes as an escape; a backslash before it is the escape of a literal backslash instead.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def unstorable_text(document: str) -> str | None:
+    """What in this JSON text (from `dumps`) PostgreSQL cannot store, or None."""
+    if "\\u0000" in document and _NUL_ESCAPE.search(document):
+        return "the character U+0000, which PostgreSQL cannot store"
+    try:
+        document.encode()
+    except UnicodeEncodeError:
+        return "an unpaired UTF-16 surrogate, which is not text"
+    return None
 
 
 def dumps(value: Any) -> str:

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from app.config import Settings
 from app.database import Database
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
-from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+from app.json_codec import JsonBodyError, JsonObject, dumps, parse_json_object, unstorable_text
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -65,7 +65,16 @@ def _form_to_record(text: str) -> JsonObject:
 
 
 async def parse_record_body(request: Request, settings: Settings) -> JsonObject:
-    """The request body as a record: a JSON object, a urlencoded form, or nothing (`{}`)."""
+    """The request body as a record: a JSON object, a urlencoded form, or nothing (`{}`);
+    refused when it holds text PostgreSQL cannot store."""
+    record = await _record_of(request, settings)
+    problem = unstorable_text(dumps(record))
+    if problem is not None:
+        raise InvalidBody(f"The body contains {problem}.", code="unstorable_text")
+    return record
+
+
+async def _record_of(request: Request, settings: Settings) -> JsonObject:
     raw = await read_body(request, settings.max_body_bytes)
     if not raw:
         return {}

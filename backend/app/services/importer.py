@@ -8,7 +8,6 @@ memory stays bounded whatever its size; the file's SHA-256 must be the same on e
 
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,7 +19,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db_json import CHUNK_BYTES, PATIENTS, DbJsonError, DbJsonReader, Element, TopLevelKey
-from app.json_codec import JsonBodyError, JsonObject, dumps, js_string, json_type_name, parse_json
+from app.json_codec import (
+    JsonBodyError,
+    JsonObject,
+    dumps,
+    js_string,
+    json_type_name,
+    parse_json,
+    unstorable_text,
+)
 from app.services import id_rule
 from app.services import patients as patient_service
 from app.sessions import driver_connection, session_scope
@@ -29,10 +36,6 @@ BATCH_SIZE = 1000
 SAMPLE_SIZE = 20  # ids listed for each kind of verification mismatch
 IGNORED_KEYS = frozenset({"$schema"})  # json-server ignores it as well
 _SHOWN_ID_LENGTH = 60
-
-# PostgreSQL's jsonb (the queryable copy of each record) cannot hold U+0000, which `dumps`
-# writes as an escape; a backslash before it is the escape of a literal backslash instead.
-_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 _NO_STATEMENT_TIMEOUT = text("SET LOCAL statement_timeout = 0")
 _READ_ONLY = text("SET TRANSACTION READ ONLY")
@@ -225,21 +228,9 @@ class _RecordRules:
         self.max_id = id_rule.js_max_id((self.max_id, record_id))
 
     def _check_text(self, element: Element, record: JsonObject) -> None:
-        document = dumps(record)
-        if "\\u0000" in document and _NUL_ESCAPE.search(document):
-            self._add(
-                "unstorable_text",
-                element,
-                f"{_where(element)} contains the character U+0000, which PostgreSQL cannot store.",
-            )
-        try:
-            document.encode()
-        except UnicodeEncodeError:  # an unpaired surrogate, which UTF-8 cannot hold
-            self._add(
-                "unstorable_text",
-                element,
-                f"{_where(element)} contains an unpaired UTF-16 surrogate, which is not text.",
-            )
+        problem = unstorable_text(dumps(record))
+        if problem is not None:
+            self._add("unstorable_text", element, f"{_where(element)} contains {problem}.")
 
     def assign_ids(self) -> dict[int, Any]:
         """Ids for the records without one, as if each were POSTed in file order after the

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.factories import make_patient
@@ -287,3 +288,45 @@ def test_post_without_body_creates_a_record_with_only_an_id(client: TestClient) 
     response = client.post("/patients")
     assert response.status_code == 201
     assert response.json() == {"id": 1}
+
+
+def test_text_postgresql_cannot_store_is_400_and_stores_nothing(
+    client: TestClient, seed: Any
+) -> None:
+    seed([make_patient(id=1)])
+    for body in (b'{"a":"x\\u0000y"}', b'{"a\\u0000":1}', b'{"a":"\\ud800"}', b'{"id":"\\ud800"}'):
+        for method, path in (
+            ("POST", "/patients"),
+            ("PUT", "/patients/1"),
+            ("PATCH", "/patients/1"),
+        ):
+            response = client.request(
+                method, path, content=body, headers={"content-type": "application/json"}
+            )
+            assert response.status_code == 400, (method, body)
+            assert response.json()["error"]["code"] == "unstorable_text"
+    form = client.post(
+        "/patients",
+        content=b"name=a%00b",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 400
+    assert client.get("/patients").json() == [make_patient(id=1)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/patients/%00"),
+        ("PUT", "/patients/%00"),
+        ("DELETE", "/patients/%00"),
+        ("GET", "/patients?q=%00"),
+    ],
+)
+def test_a_nul_in_an_id_or_query_is_a_400_not_a_database_outage(
+    client: TestClient, seed: Any, method: str, path: str
+) -> None:
+    seed([make_patient(id=1)])
+    response = client.request(method, path, json={} if method == "PUT" else None)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unstorable_text"

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     data_dir: Path = BACKEND_DIR / ".data"
     seed_file: Path = PROJECT_DIR / "db.json"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # json-server's delete cascade: after a DELETE, remove every record whose `<name>Id` points
+    # to a record that no longer exists. Off: for medical records that is silent data loss.
+    cascade_deletes: bool = False
     # Render Postgres allows 100 connections below 8 GB of RAM (legacy instance types: 97), and
     # PostgreSQL keeps 3 of them for superusers: 97 is what the service's own user can open.
     db_max_connections: int = Field(default=97, ge=1)

@@ -60,7 +60,20 @@ class DuplicateId(ApiError):
     status_code = 409
     code = "duplicate_id"
 
-    def __init__(self, message: str = "A patient with this id already exists.") -> None:
+    def __init__(self, message: str = "A record with this id already exists.") -> None:
+        super().__init__(message)
+
+
+class UnassignableId(ApiError):
+    """json-server's "max id + 1" gives no new id (beyond 2^53, max + 1 rounds back to max)."""
+
+    status_code = 409
+    code = "id_unassignable"
+
+    def __init__(
+        self,
+        message: str = "No new id can be assigned after the largest id; send an id with the record.",
+    ) -> None:
         super().__init__(message)
 
 
@@ -116,7 +129,7 @@ async def _database_error(request: Request, exc: Exception) -> Response:
         )
     if sqlstate == UNIQUE_VIOLATION:
         return error_response(
-            request, 409, DuplicateId.code, "A patient with this id already exists."
+            request, 409, DuplicateId.code, "A record with this id already exists."
         )
     if sqlstate == QUERY_CANCELED:
         return error_response(

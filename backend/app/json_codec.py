@@ -7,6 +7,7 @@ module never reorders keys and never turns numbers into other numbers.
 import json
 import math
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -152,3 +153,23 @@ def is_js_truthy(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return False
     return bool(value)
+
+
+_ARRAY_INDEX_LIMIT = 2**32 - 1
+_CANONICAL_INTEGER = re.compile(r"0|[1-9][0-9]*")
+
+
+def js_property_order(keys: Iterable[str]) -> list[str]:
+    """The order JavaScript enumerates an object's own keys in: integer-like keys (canonical
+    array indexes) ascending, then the others in insertion order."""
+    listed = list(keys)
+    indexes = sorted(
+        (
+            key
+            for key in listed
+            if _CANONICAL_INTEGER.fullmatch(key) and int(key) < _ARRAY_INDEX_LIMIT
+        ),
+        key=int,
+    )
+    chosen = set(indexes)
+    return indexes + [key for key in listed if key not in chosen]

@@ -10,17 +10,18 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.api.routes import database, health, patients
+from app.api.routes import db, health, resources
 from app.config import Settings, check_can_serve, get_settings
-from app.database import Database
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
+from app.store import Store
 from app.schemas.patient import PatientIn
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """
-A drop-in replacement for json-server 0.17.4's `/patients` resource, stored in PostgreSQL.
+A drop-in replacement for json-server 0.17.4: every collection and singular resource of a
+db.json, stored in PostgreSQL.
 Requests and responses are json-server's; the differences are listed in docs/compatibility.md.
 """
 
@@ -38,13 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A request allocates a few thousand short-lived objects: collect young objects less
         # often than every 700 allocations.
         gc.set_threshold(20_000, 20, 20)
-        database = Database(settings)
-        await database.open()
-        app.state.database = database
+        store = Store(settings)
+        await store.open()
+        app.state.store = store
         try:
             yield
         finally:
-            await database.close()
+            await store.close()
 
     app = FastAPI(
         title="Patients API",
@@ -58,9 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(patients.router)
+    # Our own routes first: a collection cannot take their names (the importer refuses them).
     app.include_router(health.router)
-    app.include_router(database.router)
+    app.include_router(db.router)
+    app.include_router(resources.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         JsonServerCompatMiddleware,

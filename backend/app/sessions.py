@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.database import APPLICATION_NAME, Connection
+from app.store import APPLICATION_NAME, Connection
 
 
 def create_engine(settings: Settings) -> AsyncEngine:

@@ -4,14 +4,15 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from app.services import patients as patient_service
-from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
-from tests.support.database import server_url, temporary_database, truncate_patients
+from app.services import records
+from app.store import libpq_url
+from tests.support.database import empty_patients, server_url, temporary_database
 from tests.support.settings import make_settings
 
 
@@ -29,7 +30,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def empty_db(database_url: str) -> str:
-    truncate_patients(database_url)
+    empty_patients(database_url)
     return database_url
 
 
@@ -39,16 +40,15 @@ def client(settings: Settings, empty_db: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def insert_records(settings: Settings, records: Sequence[dict[str, Any]]) -> None:
+def insert_records(
+    settings: Settings, stored: Sequence[dict[str, Any]], collection: str = "patients"
+) -> None:
     """Store records that carry their ids, as the db.json import does."""
 
     async def run() -> None:
-        engine = create_engine(settings)
-        try:
-            async with session_scope(create_sessionmaker(engine)) as session:
-                await patient_service.import_records(await driver_connection(session), records)
-        finally:
-            await engine.dispose()
+        url = libpq_url(settings.sqlalchemy_url())
+        async with await psycopg.AsyncConnection.connect(url) as conn, conn.transaction():
+            await records.import_records(conn, collection, stored)
 
     asyncio.run(run())
 

@@ -20,9 +20,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def upgrade() -> None:
-    op.execute(
-        """
+PATIENTS_CREATE = """
         CREATE FUNCTION patients_create(
             p_document text, p_id_key text, p_id_num numeric, p_placeholder text
         ) RETURNS TABLE (outcome text, id_key text, document text)
@@ -67,8 +65,11 @@ def upgrade() -> None:
             END IF;
         END
         $$
-        """
-    )
+"""
+
+
+def upgrade() -> None:
+    op.execute(PATIENTS_CREATE)
 
 
 def downgrade() -> None:

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request
 
 from app.config import Settings
-from app.database import Database
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
+from app.store import Store
 from app.json_codec import JsonBodyError, JsonObject, dumps, parse_json_object, unstorable_text
 
 
@@ -16,15 +16,15 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_database(request: Request) -> Database:
-    """The worker's database. Services take a connection only when they need one, and commit
+async def get_store(request: Request) -> Store:
+    """The worker's store. Services take a connection only when they need one, and commit
     each write before they return, so the response never goes out before the commit."""
-    database: Database = request.app.state.database
-    return database
+    store: Store = request.app.state.store
+    return store
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+StoreDep = Annotated[Store, Depends(get_store)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

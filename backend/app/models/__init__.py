@@ -1,7 +1,8 @@
 """Database models; importing this package registers every table on the metadata."""
 
 from app.models.base import Base
+from app.models.collection import Collection
 from app.models.collection_version import CollectionVersion
-from app.models.patient import Patient
+from app.models.record import Record
 
-__all__ = ["Base", "CollectionVersion", "Patient"]
+__all__ = ["Base", "Collection", "CollectionVersion", "Record"]

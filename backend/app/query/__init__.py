@@ -1,4 +1,4 @@
-"""json-server 0.17.4's query language for `GET /patients`, as pure functions: the raw query
+"""json-server 0.17.4's query language for `GET /<collection>`, as pure functions: the raw query
 string becomes a typed `ListQuery` (`parse`), which becomes one PostgreSQL statement (`sql`).
 
 Parameter                  Meaning
@@ -20,10 +20,12 @@ _sort=a,b _order=asc,desc  lodash orderBy: per field, values, then null, then mi
 _page=n _limit=m           page n of m records (default 10); sends X-Total-Count and Link
 _start=i _end=j _limit=m   the slice [i, j) or [i, i+m); _end wins; _start alone does nothing;
                            sends X-Total-Count
-_embed=name                adds "name": [] to each record (for patients: the patients whose
-                           patientId is the record's id)
-_expand=name               for patient/patients: sets name to the patient that <name>Id refers
-                           to; any other name changes nothing
+_embed=name                adds "name": the records of the collection `name` whose
+                           <singular of this collection>Id strictly equals the record's id
+                           ([] when there is no such collection); repeat for several
+_expand=name               sets "name" to the record of the collection plural(name) whose id
+                           String()-equals the record's <name>Id; ignored when there is no
+                           such collection; repeat for several
 callback, _                not filters (JSONP is not served)
 _delay                     removed, not honoured
 """
@@ -36,12 +38,17 @@ from app.query.parse import (
     parse_list_query,
     with_equality,
 )
+from app.query.relations import NO_RELATIONS, Embed, Expand, Relations
 from app.query.sql import build_list_statement, build_presence_statement
 
 __all__ = [
+    "NO_RELATIONS",
+    "Embed",
+    "Expand",
     "ListQuery",
     "Page",
     "QueryError",
+    "Relations",
     "Window",
     "build_list_statement",
     "build_presence_statement",

@@ -1,5 +1,5 @@
-"""The raw query string of `GET /patients` read into a typed `ListQuery`, following
-json-server's `plural.js: list()` step by step."""
+"""The raw query string of a collection's list (`GET /<collection>`) read into a typed
+`ListQuery`, following json-server's `plural.js: list()` step by step."""
 
 import math
 from collections.abc import Sequence
@@ -18,9 +18,6 @@ RESERVED_PARAMETERS = frozenset(
 )
 # Kept in the query but skipped when filtering: JSONP's callback and jQuery's cache-buster.
 SKIPPED_PARAMETERS = frozenset(("callback", "_"))
-# `_expand=<name>` looks up the collection `pluralize(name)`; only these name this one.
-SELF_EXPANSIONS = frozenset(("patient", "patients"))
-SELF_EMBEDDING = "patients"
 
 
 class QueryError(ValueError):
@@ -75,7 +72,7 @@ class SortKey:
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """Everything `GET /patients?...` asks for, in json-server's terms."""
+    """Everything `GET /<collection>?...` asks for, in json-server's terms."""
 
     search: str | None = None  # q; "" (from `q=&q=x`) matches no record
     filters: tuple[Filter, ...] = ()
@@ -83,8 +80,8 @@ class ListQuery:
     window: Window | None = None  # None: the whole filtered list
     page: Page | None = None  # `_page` mode: a Link header is sent
     reports_total: bool = False  # X-Total-Count is sent
-    embeds: tuple[str, ...] = ()  # `_embed` keys added to each record, in order
-    expands: tuple[str, ...] = ()  # `_expand` values that name this collection
+    embeds: tuple[str, ...] = ()  # `_embed` names, in order (see app.query.relations)
+    expands: tuple[str, ...] = ()  # `_expand` names, in order
 
     @property
     def prunable_filters(self) -> tuple[Filter, ...]:
@@ -209,12 +206,8 @@ def parse_list_query(raw_query: bytes | str) -> ListQuery:
         page=page,
         reports_total=any(_is_truthy(params.get(key)) for key in ("_end", "_limit", "_page")),
         embeds=_names(params.get("_embed")),
-        expands=_expands(params.get("_expand")),
+        expands=_names(params.get("_expand")),
     )
-
-
-def _expands(value: QsValue | None) -> tuple[str, ...]:
-    return tuple(name for name in _names(value) if name in SELF_EXPANSIONS)
 
 
 def with_equality(query: ListQuery, key: str, value: str) -> ListQuery:
@@ -230,10 +223,10 @@ def with_equality(query: ListQuery, key: str, value: str) -> ListQuery:
 
 
 def parse_item_query(raw_query: bytes | str, record_id: str) -> ListQuery | None:
-    """What `GET /patients/<id>?...` asks for: only `_embed` and `_expand` apply on an item
+    """What `GET /<collection>/<id>?...` asks for: only `_embed` and `_expand` apply on an item
     route (json-server ignores every other parameter there); None when neither is given."""
     params = parse_query_string(raw_query)
-    embeds, expands = _names(params.get("_embed")), _expands(params.get("_expand"))
-    if not embeds and not _is_truthy(params.get("_expand")):
+    embeds, expands = _names(params.get("_embed")), _names(params.get("_expand"))
+    if not embeds and not expands:
         return None
     return ListQuery(filters=(_filter("id", record_id),), embeds=embeds, expands=expands)

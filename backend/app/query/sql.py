@@ -3,7 +3,9 @@ response JSON itself.
 
 Request text never becomes SQL text: values, field names and paths are bound parameters, and
 the SQL around them comes from the fixed fragments below. The JavaScript semantics live in the
-SQL functions of migration 0002 (`js_string`, `js_compare`, `js_prop`, ...).
+SQL functions of migration 0002 (`js_string`, `js_compare`, `js_prop`, ...). Every statement
+reads one collection's records (`records.collection`), and the collections `_embed`/`_expand`
+name.
 """
 
 # ruff: noqa: S608 - the SQL is assembled from this module's fixed fragments; values are bound.
@@ -14,10 +16,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.json_codec import dumps, js_number_to_string
-from app.query.parse import SELF_EMBEDDING, Filter, ListQuery, Operator, SortKey
+from app.query.parse import Filter, ListQuery, Operator, SortKey
 from app.query.paths import FieldPath
+from app.query.relations import NO_RELATIONS, Relations
 
-SEARCH_SEPARATOR = "\x1f"  # chr(31): joins the values in patients.search_text (migration 0002)
+SEARCH_SEPARATOR = "\x1f"  # chr(31): joins the values in records.search_text (migration 0002)
 _BIGINT_LIMIT = 2**62  # slice bounds beyond any table size, kept inside bigint
 _INTEGER_LIKE = re.compile(r"\d")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -132,29 +135,31 @@ def _filter_condition(item: Filter, params: _Parameters) -> str:
     return f"({tests})"
 
 
-def _has_path(path: FieldPath, params: _Parameters) -> str:
-    """Whether any record has `path` (lodash `_.has`; a JSON null counts). `?` is answered by
-    the GIN index on body; a longer path is looked for only once its first field exists."""
+def _has_path(path: FieldPath, collection: str, params: _Parameters) -> str:
+    """Whether any record of `collection` has `path` (lodash `_.has`; a JSON null counts). `?`
+    is answered by the GIN index on body; a longer path is looked for only once its first field
+    exists."""
+    records = f"records WHERE collection = {params.bind(collection, 'text')}"
     first = params.bind(path.segments[0], "text")
-    has = f"EXISTS (SELECT 1 FROM patients WHERE body ? {first})"
+    has = f"EXISTS (SELECT 1 FROM {records} AND body ? {first})"
     if len(path.segments) > 1:
         deep = _path_value(replace(path, literal_key_first=False), "body", params)
         has = (
-            f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM patients "
-            f"WHERE body ? {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
+            f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM {records} "
+            f"AND body ? {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
         )
     if not path.literal_key_first:
         return has
     literal = params.bind(path.key, "text")
-    return f"(EXISTS (SELECT 1 FROM patients WHERE body ? {literal}) OR {has})"
+    return f"(EXISTS (SELECT 1 FROM {records} AND body ? {literal}) OR {has})"
 
 
-def build_presence_statement(query: ListQuery) -> Statement | None:
+def build_presence_statement(collection: str, query: ListQuery) -> Statement | None:
     """One row with, for each plain filter (`ListQuery.prunable_filters`), whether any record
-    has its path; None when there is no such filter."""
+    of `collection` has its path; None when there is no such filter."""
     params = _Parameters()
     columns = [
-        f"{_has_path(item.path, params)} AS present{index}"
+        f"{_has_path(item.path, collection, params)} AS present{index}"
         for index, item in enumerate(query.prunable_filters)
     ]
     if not columns:
@@ -177,10 +182,12 @@ def _search_condition(search: str, params: _Parameters) -> str:
     )
 
 
-def _where(query: ListQuery, params: _Parameters) -> str:
-    conditions = [] if query.search is None else [_search_condition(query.search, params)]
+def _where(collection: str, query: ListQuery, params: _Parameters) -> str:
+    conditions = [f"p.collection = {params.bind(collection, 'text')}"]
+    if query.search is not None:
+        conditions.append(_search_condition(query.search, params))
     conditions.extend(_filter_condition(item, params) for item in query.filters)
-    return " AND ".join(conditions) or "TRUE"
+    return " AND ".join(conditions)
 
 
 def _sort_columns(sort: tuple[SortKey, ...], params: _Parameters) -> tuple[list[str], list[str]]:
@@ -231,67 +238,76 @@ def _slice(query: ListQuery, params: _Parameters) -> str:
     )
 
 
-def _shaped_document(query: ListQuery, params: _Parameters) -> tuple[str, str, str]:
+def _shaped_document(relations: Relations, params: _Parameters) -> tuple[str, str, str]:
     """(the record's JSON with `_embed`/`_expand` applied, the joins that needs, whether a
-    listed record lacks the reference `_expand` follows)."""
+    listed record lacks the reference an `_expand` follows). Embedded keys come before
+    expanded ones, whatever the query's order, as in json-server."""
     document = "page.document"
     joins: list[str] = []
-    if SELF_EMBEDDING in query.embeds:
-        # json-server embeds the patients whose patientId strictly equals this record's id.
-        joins.append(
-            "LEFT JOIN (SELECT e.body -> 'patientId' AS reference, "
-            "'[' || string_agg(e.document::text, ',' ORDER BY e.seq) || ']' AS documents "
-            "FROM patients AS e WHERE e.body -> 'patientId' IS NOT NULL GROUP BY 1) "
-            "AS embedded ON embedded.reference = page.body -> 'id'"
-        )
-    for key in query.embeds:
-        replacement = (
-            "CAST(coalesce(embedded.documents, '[]') AS json)"
-            if key == SELF_EMBEDDING
-            else "CAST('[]' AS json)"
-        )
-        document = f"js_object_put({document}, {params.bind(key, 'text')}, {replacement})"
+    for index, embed in enumerate(relations.embeds):
+        replacement = "CAST('[]' AS json)"
+        if embed.collection is not None:
+            # The children whose foreign key strictly equals (same JSON type) this record's id.
+            key = params.bind(embed.foreign_key, "text")
+            joins.append(
+                f"LEFT JOIN (SELECT e.body -> {key} AS reference, "
+                "'[' || string_agg(e.document::text, ',' ORDER BY e.seq) || ']' AS documents "
+                f"FROM records AS e WHERE e.collection = {params.bind(embed.collection, 'text')} "
+                f"AND e.body ? {key} GROUP BY 1) AS embedded{index} "
+                f"ON embedded{index}.reference = page.body -> 'id'"
+            )
+            replacement = f"CAST(coalesce(embedded{index}.documents, '[]') AS json)"
+        document = f"js_object_put({document}, {params.bind(embed.key, 'text')}, {replacement})"
     missing_references: list[str] = []
-    for index, name in enumerate(query.expands):
-        # json-server looks the record's `<name>Id` up by String(id), and fails without one.
-        reference = f"(page.body -> {params.bind(name + 'Id', 'text')})"
+    for index, expand in enumerate(relations.expands):
+        # The parent found by String(id); json-server fails on a record without the reference,
+        # unless the parent collection is empty (then nothing is compared).
+        target = params.bind(expand.collection, "text")
+        reference = f"(page.body -> {params.bind(expand.foreign_key, 'text')})"
         joins.append(
-            f"LEFT JOIN patients AS expanded{index} "
-            f"ON expanded{index}.id_key = js_string({reference})"
+            f"LEFT JOIN records AS expanded{index} ON expanded{index}.collection = {target} "
+            f"AND expanded{index}.id_key = js_string({reference})"
         )
-        missing_references.append(f"coalesce(jsonb_typeof({reference}), 'null') = 'null'")
+        missing_references.append(
+            f"(coalesce(jsonb_typeof({reference}), 'null') = 'null' "
+            f"AND EXISTS (SELECT 1 FROM records WHERE collection = {target}))"
+        )
         document = (
-            f"js_object_put({document}, {params.bind(name, 'text')}, expanded{index}.document)"
+            f"js_object_put({document}, {params.bind(expand.key, 'text')}, "
+            f"expanded{index}.document)"
         )
     return document, " ".join(joins), " OR ".join(missing_references) or "FALSE"
 
 
-def build_list_statement(query: ListQuery) -> Statement:
+def build_list_statement(
+    collection: str, query: ListQuery, relations: Relations = NO_RELATIONS
+) -> Statement:
     """One statement returning (total, body, missing_reference): the filtered count when the
-    query slices, the selected records as one JSON array text, and whether `_expand` met a
-    listed record without the reference json-server needs. Plain filters are applied as given:
-    drop the ones json-server ignores first (`build_presence_statement`, `keeping_present`)."""
+    query slices, the selected records of `collection` as one JSON array text, and whether
+    `_expand` met a listed record without the reference json-server needs. Plain filters are
+    applied as given: drop the ones json-server ignores first (`build_presence_statement`,
+    `keeping_present`)."""
     params = _Parameters()
-    where = _where(query, params)
+    where = _where(collection, query, params)
     sort_selected, ordering = _sort_columns(query.sort, params)
     slicing = _slice(query, params)
-    document, joins, missing = _shaped_document(query, params)
+    document, joins, missing = _shaped_document(relations, params)
     order = ", ".join(ordering)
     aliases = ", ".join(f"page.{term.split(' ', 1)[0]}" for term in ordering)
-    record_columns = "p.document, p.body" if query.embeds or query.expands else "p.document"
+    record_columns = "p.document, p.body" if relations else "p.document"
     if query.window is None:
         total = "CAST(NULL AS bigint)"
         prelude = ""
         page = (
             f"SELECT {', '.join(['p.seq', record_columns, *sort_selected])} "
-            f"FROM patients AS p WHERE {where}"
+            f"FROM records AS p WHERE {where}"
         )
     elif not query.sort:
         # Insertion order: count the matches, and read the slice in primary-key order.
         total = "(SELECT n FROM total)"
-        prelude = f"WITH total AS (SELECT count(*) AS n FROM patients AS p WHERE {where}) "
+        prelude = f"WITH total AS (SELECT count(*) AS n FROM records AS p WHERE {where}) "
         page = (
-            f"SELECT p.seq, {record_columns} FROM patients AS p WHERE {where} "
+            f"SELECT p.seq, {record_columns} FROM records AS p WHERE {where} "
             f"ORDER BY p.seq {slicing}"
         )
     else:
@@ -300,12 +316,12 @@ def build_list_statement(query: ListQuery) -> Statement:
         total = "(SELECT n FROM total)"
         prelude = (
             "WITH matched AS MATERIALIZED ("
-            f"SELECT {', '.join(['p.seq', *sort_selected])} FROM patients AS p WHERE {where}), "
+            f"SELECT {', '.join(['p.seq', *sort_selected])} FROM records AS p WHERE {where}), "
             "total AS (SELECT count(*) AS n FROM matched) "
         )
         page = (
             f"SELECT sliced.*, {record_columns} FROM (SELECT * FROM matched "
-            f"ORDER BY {order} {slicing}) AS sliced JOIN patients AS p ON p.seq = sliced.seq"
+            f"ORDER BY {order} {slicing}) AS sliced JOIN records AS p ON p.seq = sliced.seq"
         )
     sql = (
         f"{prelude}SELECT {total} AS total, "

@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
-from app.config import Settings
-from tests.conftest import insert_records
 from tests.contract.cases import ALL_CASES, Case, in_running_order
 from tests.contract.compare import CaseRun, StepVerdict
 from tests.contract.harness import (
@@ -23,8 +20,8 @@ from tests.contract.harness import (
     read_transcript,
     run_seeds,
 )
-from tests.contract.seeds import SEED_NAMES, seed_records
-from tests.support.database import server_url, temporary_database, truncate_patients
+from tests.contract.seeds import SEED_NAMES, seed_document
+from tests.support.database import load_document, server_url, temporary_database
 from tests.support.servers import json_server_available, service_process
 
 
@@ -77,12 +74,10 @@ def service() -> Iterator[Reset]:
     """The service under uvicorn on a temporary database; a reset reloads the seed."""
     base, _embedded = server_url()
     with temporary_database(base, prefix="patients_contract") as database_url:
-        settings = Settings(database_url=SecretStr(database_url), _env_file=None)
         with service_process(database_url) as base_url:
 
             def reset(seed: str) -> str:
-                truncate_patients(database_url)
-                insert_records(settings, seed_records(seed))
+                load_document(database_url, seed_document(seed))
                 return base_url
 
             yield reset

@@ -22,15 +22,17 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
         config = alembic_config(url)
         command.downgrade(config, "base")
         with psycopg.connect(libpq_url(url)) as conn:
-            assert conn.execute("SELECT to_regclass('patients')").fetchone() == (None,)
+            assert conn.execute("SELECT to_regclass('records')").fetchone() == (None,)
         command.upgrade(config, "head")
         with psycopg.connect(libpq_url(url)) as conn:
-            assert conn.execute("SELECT to_regclass('patients')").fetchone() == ("patients",)
+            assert conn.execute("SELECT to_regclass('records')").fetchone() == ("records",)
 
 
 def test_the_create_function_takes_the_same_id_lock_as_the_service() -> None:
     from app.config import BACKEND_DIR
-    from app.services.patients import ID_ASSIGNMENT_LOCK
+    from app.services.records import ID_LOCK_KEY
 
-    (migration,) = (BACKEND_DIR / "alembic" / "versions").glob("*0004_create_patient_function.py")
-    assert f"pg_advisory_xact_lock({ID_ASSIGNMENT_LOCK})" in migration.read_text()
+    (migration,) = (BACKEND_DIR / "alembic" / "versions").glob("*0005_collections.py")
+    assert f"pg_advisory_xact_lock({ID_LOCK_KEY.replace('%s', 'p_collection')})" in (
+        migration.read_text()
+    )

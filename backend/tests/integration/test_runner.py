@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from app.config import BACKEND_DIR, PROJECT_DIR
-from tests.support.database import truncate_patients
+from tests.support.database import empty_patients
 from tests.support.servers import free_port, stop, wait_until_ready
 
 
@@ -50,7 +50,7 @@ def runner(env: dict[str, str], log: Path) -> Iterator[Run]:
 def test_run_migrates_and_loads_db_json_into_an_empty_database(
     database_url: str, tmp_path: Path
 ) -> None:
-    truncate_patients(database_url)
+    empty_patients(database_url)
     with runner({"DATABASE_URL": database_url}, tmp_path / "log") as run:
         served = httpx.get(f"{run.base}/patients").json()
         created = httpx.post(f"{run.base}/patients", json={"name": "New"}).json()
@@ -62,7 +62,7 @@ def test_run_migrates_and_loads_db_json_into_an_empty_database(
 
 
 def test_run_leaves_a_database_with_patients_alone(database_url: str, tmp_path: Path) -> None:
-    truncate_patients(database_url)
+    empty_patients(database_url)
     no_seed = {"DATABASE_URL": database_url, "SEED_FILE": str(tmp_path / "absent.json")}
     with runner(no_seed, tmp_path / "first") as run:
         httpx.post(f"{run.base}/patients", json={"id": "kept"})

@@ -1,6 +1,7 @@
 """A throw-away PostgreSQL database for a test run: on TEST_DATABASE_URL's server when it is
 set, otherwise on an embedded server under backend/.data/test-postgres."""
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from sqlalchemy.engine import make_url
 
 from app.config import BACKEND_DIR, normalize_database_url
 from app.embedded import start_embedded_postgres
+from app.json_codec import parse_json
 from app.migrate import upgrade_to_head
+from app.services import collections
 
 
 def libpq_url(sqlalchemy_url: str) -> str:
@@ -45,6 +48,21 @@ def temporary_database(base_url: str, prefix: str = "patients_test") -> Iterator
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def truncate_patients(sqlalchemy_url: str) -> None:
-    with psycopg.connect(libpq_url(sqlalchemy_url), autocommit=True) as conn:
-        conn.execute("TRUNCATE patients RESTART IDENTITY")
+EMPTY_PATIENTS = b'{"patients": []}'
+
+
+def load_document(sqlalchemy_url: str, document: bytes) -> None:
+    """Make the database hold exactly this db.json document (every collection replaced), as
+    the importer stores it."""
+
+    async def run() -> None:
+        async with await psycopg.AsyncConnection.connect(libpq_url(sqlalchemy_url)) as conn:
+            async with conn.transaction():
+                await collections.replace_everything(conn, parse_json(document))
+
+    asyncio.run(run())
+
+
+def empty_patients(sqlalchemy_url: str) -> None:
+    """Only an empty `patients` collection: where most tests start."""
+    load_document(sqlalchemy_url, EMPTY_PATIENTS)

@@ -1,17 +1,19 @@
 """Per-process reuse of answers, exact by construction.
 
-Each answer is stored with the collection version it was computed at (read in the same
-snapshot as the answer). It is served again only after PostgreSQL confirms that this version is
-still the current one; every committed write bumps the version in the writer's own transaction
-(migration 0003), so a reused answer is always what the query would return now, on every
-worker and every instance. Concurrent requests share one version read (`CoalescedRead`), so
-under load most answers cost no query of their own.
+Each answer is stored with the versions of the collections it was computed from (read in the
+same snapshot as the answer). It is served again only after PostgreSQL confirms that these
+versions are still the current ones; every committed write bumps its collection's version in
+the writer's own transaction (migrations 0003 and 0005), so a reused answer is always what the
+query would return now, on every worker and every instance, and a write to one collection
+leaves the answers of the others reusable. Concurrent requests share one version read
+(`CoalescedRead`), so under load most answers cost no query of their own.
 """
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from app.etag import weak_etag
 
@@ -26,9 +28,12 @@ class Answer:
         object.__setattr__(self, "etag", weak_etag(self.body))
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    version: int
+    version: Hashable
     answer: Answer
 
 
@@ -40,7 +45,7 @@ class AnswerCache:
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: Hashable, version: int) -> Answer | None:
+    def get(self, key: Hashable, version: Hashable) -> Answer | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -53,7 +58,7 @@ class AnswerCache:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries
 
-    def put(self, key: Hashable, version: int, answer: Answer) -> None:
+    def put(self, key: Hashable, version: Hashable, answer: Answer) -> None:
         size = len(answer.body)
         if size > self.max_bytes:
             return
@@ -69,16 +74,16 @@ class AnswerCache:
             self._bytes -= len(entry.answer.body)
 
 
-class CoalescedRead:
+class CoalescedRead(Generic[T]):
     """One read shared by every caller waiting for it. A caller always gets the result of a
     read that started after it asked, so it sees every write committed before it asked."""
 
-    def __init__(self, read: Callable[[], Awaitable[int]]) -> None:
+    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
         self._read = read
-        self._next: asyncio.Future[int] | None = None
+        self._next: asyncio.Future[T] | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def __call__(self) -> int:
+    async def __call__(self) -> T:
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
             # Retrieved here too, so a failure nobody waits for any more is not reported.
@@ -103,24 +108,23 @@ class CoalescedRead:
 class SingleFlight:
     """One computation per key at a time, shared by every caller asking meanwhile.
 
-    A caller that joins a computation started before it asked takes the result only if the
-    collection version is still the one the result was computed at; otherwise it computes
-    afresh. The computation runs as its own task, so a caller that goes away cancels nothing.
+    A caller that joins a computation started before it asked takes the result only if it
+    was computed at the version the caller read after asking; otherwise it computes afresh. The computation runs as its own task, so a caller that goes away cancels nothing.
     """
 
     def __init__(self) -> None:
-        self._running: dict[Hashable, asyncio.Task[tuple[int, Answer]]] = {}
+        self._running: dict[Hashable, asyncio.Task[tuple[Hashable, Answer]]] = {}
 
     async def run(
         self,
         key: Hashable,
-        compute: Callable[[], Awaitable[tuple[int, Answer]]],
-        current_version: Callable[[], Awaitable[int]],
+        compute: Callable[[], Awaitable[tuple[Hashable, Answer]]],
+        current_version: Hashable,
     ) -> Answer:
         running = self._running.get(key)
         if running is not None:
             version, answer = await asyncio.shield(running)
-            if await current_version() == version:
+            if version == current_version:
                 return answer
         task = asyncio.get_running_loop().create_task(self._compute(compute))
         self._running[key] = task
@@ -128,10 +132,12 @@ class SingleFlight:
         return (await asyncio.shield(task))[1]
 
     @staticmethod
-    async def _compute(compute: Callable[[], Awaitable[tuple[int, Answer]]]) -> tuple[int, Answer]:
+    async def _compute(
+        compute: Callable[[], Awaitable[tuple[Hashable, Answer]]],
+    ) -> tuple[Hashable, Answer]:
         return await compute()
 
-    def _forget(self, key: Hashable, task: asyncio.Task[tuple[int, Answer]]) -> None:
+    def _forget(self, key: Hashable, task: asyncio.Task[tuple[Hashable, Answer]]) -> None:
         if self._running.get(key) is task:
             del self._running[key]
         if not task.cancelled():

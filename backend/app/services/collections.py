@@ -1,0 +1,127 @@
+"""What spans collections: `GET /db`, singular resources (a top-level object of db.json), and
+json-server's delete cascade, which is off unless `CASCADE_DELETES` turns it on."""
+
+from typing import Any
+
+from app.javascript.pluralize import plural
+from app.json_codec import JsonObject, dumps, js_property_order, json_type_name, parse_json
+from app.services import records
+from app.services.relations import FOREIGN_KEY_SUFFIX
+from app.store import Catalog, Connection, Kind, Store
+
+# Every key in db.json order; a plural collection's records in insertion order.
+_DATABASE = (
+    "SELECT '{' || coalesce(string_agg(to_json(c.name)::text || ':' || CASE c.kind "
+    "WHEN 'plural' THEN coalesce((SELECT '[' || string_agg(r.document::text, ',' ORDER BY r.seq)"
+    " || ']' FROM records AS r WHERE r.collection = c.name), '[]') "
+    "ELSE c.document::text END, ',' ORDER BY c.position), '') || '}' FROM collections AS c"
+)
+_GET_SINGULAR = "SELECT document::text FROM collections WHERE name = %s AND kind = 'singular'"
+_LOCK_SINGULAR = (
+    "SELECT document::text FROM collections WHERE name = %s AND kind = 'singular' FOR UPDATE"
+)
+_SET_SINGULAR = (
+    "UPDATE collections SET document = %s::json WHERE name = %s AND kind = 'singular' "
+    "RETURNING document::text"
+)
+# The top-level fields named like foreign keys (`<x>Id`), per collection.
+_FOREIGN_KEY_FIELDS = (
+    "SELECT DISTINCT r.collection, field FROM records AS r, jsonb_object_keys("
+    "CASE WHEN jsonb_typeof(r.body) = 'object' THEN r.body ELSE '{}' END) AS field "
+    "WHERE field LIKE '_%%' || %s"
+)
+_ORPHANS = (
+    "SELECT r.seq FROM records AS r WHERE r.collection = %(child)s AND r.body ? %(field)s "
+    "AND NOT EXISTS (SELECT 1 FROM records AS parent WHERE parent.collection = %(parent)s "
+    "AND parent.id_key = js_string(r.body -> %(field)s))"
+)
+_DELETE_SEQS = "DELETE FROM records WHERE seq = ANY(%s)"
+
+
+async def _one(conn: Connection, sql: str, params: Any = ()) -> Any:
+    cursor = await conn.execute(sql, params)
+    return await cursor.fetchone()
+
+
+async def database(store: Store) -> str:
+    """`GET /db`: every collection, singular resource and `$schema`, as one JSON object."""
+    async with store.pool.connection() as conn:
+        return str((await _one(conn, _DATABASE))[0])
+
+
+async def get_singular(store: Store, name: str) -> str | None:
+    async with store.pool.connection() as conn:
+        row = await _one(conn, _GET_SINGULAR, (name,))
+    return None if row is None else str(row[0])
+
+
+async def replace_singular(store: Store, name: str, document: JsonObject) -> str | None:
+    """PUT and POST on a singular resource: the body replaces it whole."""
+    async with store.pool.connection() as conn:
+        row = await _one(conn, _SET_SINGULAR, (dumps(document), name))
+    return None if row is None else str(row[0])
+
+
+async def update_singular(store: Store, name: str, changes: JsonObject) -> str | None:
+    """PATCH on a singular resource: a shallow merge (lodash `assign`), new keys last."""
+    async with store.pool.connection() as conn, conn.transaction():
+        row = await _one(conn, _LOCK_SINGULAR, (name,))
+        if row is None:
+            return None
+        stored = parse_json(str(row[0]))
+        merged = {**stored, **changes} if isinstance(stored, dict) else changes
+        written = await _one(conn, _SET_SINGULAR, (dumps(merged), name))
+    return str(written[0])
+
+
+async def sweep_orphans(conn: Connection, catalog: Catalog) -> int:
+    """json-server's cascade, in the caller's transaction: remove every record with a
+    top-level `<x>Id` field when the collection keyed `plural(x)` exists and holds no record
+    with that id (compared as strings). Orphans are collected in one pass, then removed, so a
+    record orphaned by this sweep stays until the next one, as in json-server."""
+    cursor = await conn.execute(_FOREIGN_KEY_FIELDS, (FOREIGN_KEY_SUFFIX,))
+    orphans: list[int] = []
+    for child, field in await cursor.fetchall():
+        parent = catalog.get(plural(str(field).removesuffix(FOREIGN_KEY_SUFFIX)))
+        if parent is None or parent.kind is not Kind.PLURAL:
+            continue
+        found = await conn.execute(_ORPHANS, {"child": child, "field": field, "parent": parent.name})
+        orphans += [int(seq) for (seq,) in await found.fetchall()]
+    if orphans:
+        await conn.execute(_DELETE_SEQS, (orphans,))
+    return len(orphans)
+
+
+_DELETE_EVERYTHING = "DELETE FROM collections"
+_ADD_COLLECTION = "INSERT INTO collections (name, position, kind, document) VALUES (%s, %s, %s, %s)"
+SCHEMA_KEY = "$schema"
+
+
+def kind_of(name: str, value: Any) -> Kind:
+    """What a top-level key of db.json becomes: an array a collection, an object a singular
+    resource, `$schema` neither (json-server routes it nowhere but shows it in GET /db)."""
+    if name == SCHEMA_KEY:
+        return Kind.SCHEMA
+    if isinstance(value, list):
+        return Kind.PLURAL
+    if isinstance(value, dict):
+        return Kind.SINGULAR
+    raise ValueError(f"Type of {name!r} ({json_type_name(value)}) is not supported.")
+
+
+async def add_collection(conn: Connection, name: str, position: int, value: Any) -> Kind:
+    """Store one top-level key of db.json and its records, in the caller's transaction."""
+    kind = kind_of(name, value)
+    document = None if kind is Kind.PLURAL else dumps(value)
+    await conn.execute(_ADD_COLLECTION, (name, position, kind.value, document))
+    if kind is Kind.PLURAL:
+        await records.import_records(conn, name, value)
+    return kind
+
+
+async def replace_everything(conn: Connection, document: JsonObject) -> None:
+    """Make the database hold exactly `document` (a parsed db.json), in the caller's
+    transaction: its keys in JavaScript's property order, each collection's records in order."""
+    await conn.execute(_DELETE_EVERYTHING)
+    for position, name in enumerate(js_property_order(document)):
+        await add_collection(conn, name, position, document[name])

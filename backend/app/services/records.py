@@ -1,0 +1,358 @@
+"""The records of a plural collection: every statement behind `/<collection>`, on a psycopg
+connection, with json-server's id rule decided in PostgreSQL so that it holds across worker
+processes and instances.
+
+Request-path functions take the worker's `Store`: reads are one round trip on an autocommit
+connection (or none, when an answer can be reused), and each write opens and commits its own
+transaction here, before the response is sent. The db.json importer calls the bulk functions
+at the end, on a connection inside its own transaction.
+"""
+
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from app.answers import Answer
+from app.errors import DuplicateId, InvalidBody, InvalidQuery, UnassignableId
+from app.json_codec import JsonObject, dumps, js_string, parse_json
+from app.query import ListQuery, Relations, build_list_statement, build_presence_statement
+from app.services import id_rule
+from app.store import VERSIONS, Catalog, Connection, Store
+
+# The advisory lock that serialises id assignment in one collection (records_create, migration
+# 0005, takes the same): "max + 1" is computed over committed rows only.
+ID_LOCK_KEY = "hashtext('records:' || %s)"
+_LOCK = f"SELECT pg_advisory_xact_lock({ID_LOCK_KEY})"
+# List answers are computed in one snapshot, so the versions read with them are theirs.
+_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+# A cancelled list query answers 400; JIT compiling costs list queries more than it saves.
+_LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)"
+# One statement, so the version is the one the record was read at.
+_GET_ONE = (
+    "SELECT (SELECT coalesce(sum(version), 0) FROM collection_versions WHERE name = %(c)s), "
+    "(SELECT document::text FROM records WHERE collection = %(c)s AND id_key = %(id)s)"
+)
+_CREATE = "SELECT outcome, id_key, document FROM records_create(%s, %s, %s, %s, %s)"
+_INSERT = (
+    "INSERT INTO records (collection, id_key, id_num, document) VALUES (%s, %s, %s, %s::json) "
+    "ON CONFLICT (collection, id_key) DO NOTHING RETURNING seq"
+)
+_ID_SUMMARY = (
+    "SELECT "
+    " (SELECT id_num FROM records WHERE collection = %(c)s AND id_num IS NOT NULL "
+    "  ORDER BY id_num DESC LIMIT 1),"
+    " EXISTS (SELECT 1 FROM records WHERE collection = %(c)s AND id_num IS NOT NULL),"
+    " EXISTS (SELECT 1 FROM records WHERE collection = %(c)s AND id_num IS NULL)"
+)
+_IDS_IN_ORDER = "SELECT body -> 'id' FROM records WHERE collection = %s ORDER BY seq"
+_LOCK_ONE = (
+    "SELECT seq, document::text FROM records WHERE collection = %s AND id_key = %s FOR UPDATE"
+)
+_UPDATE_DOCUMENT = "UPDATE records SET document = %s::json WHERE seq = %s"
+_DELETE_ONE = "DELETE FROM records WHERE collection = %s AND id_key = %s RETURNING seq"
+_COUNT = "SELECT count(*) FROM records WHERE collection = %s"
+_DELETE_ALL = (
+    "WITH deleted AS (DELETE FROM records WHERE collection = %s RETURNING 1) "
+    "SELECT count(*) FROM deleted"
+)
+_COPY_IN = "COPY records (collection, id_key, id_num, document) FROM STDIN"
+_GET_MANY = (
+    "SELECT id_key, seq, document::text FROM records "
+    "WHERE collection = %s AND id_key = ANY(%s)"
+)
+_PAGE = (
+    "SELECT seq, document::text FROM records WHERE collection = %s AND seq > %s "
+    "ORDER BY seq LIMIT %s"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    id_key: str
+    document: str
+
+
+def id_number(value: Any) -> Decimal | None:
+    """The numeric value of a JSON-number id, for `max + 1`; None for string ids."""
+    return Decimal(repr(value)) if id_rule.is_number(value) else None
+
+
+async def _one(conn: Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+    cursor = await conn.execute(sql, params)
+    return await cursor.fetchone()
+
+
+def answer_version(catalog: Catalog, collection: str, relations: Relations) -> tuple[int, ...]:
+    """The versions an answer over `collection` (and the collections its relations read)
+    depends on, as of `catalog`."""
+    return catalog.versions((collection, *relations.collections))
+
+
+async def list_records(
+    store: Store,
+    catalog: Catalog,
+    collection: str,
+    query: ListQuery,
+    relations: Relations,
+    *,
+    timeout_ms: int | None = None,
+) -> Answer:
+    """The records json-server's query selects, filtered, sorted and sliced in PostgreSQL;
+    reused while the versions of the collections it reads are unchanged, and computed once for
+    all the requests that ask for it at the same time."""
+    return await store.reuse(
+        ("list", collection, query, relations),
+        answer_version(catalog, collection, relations),
+        lambda: _select(store, collection, query, relations, timeout_ms),
+    )
+
+
+async def _select(
+    store: Store,
+    collection: str,
+    query: ListQuery,
+    relations: Relations,
+    timeout_ms: int | None,
+) -> tuple[tuple[int, ...], Answer]:
+    """The answer and the versions it was computed at, from one snapshot."""
+    async with store.pool.connection() as conn, conn.transaction():
+        await conn.execute(_SNAPSHOT)
+        await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
+        (versions,) = await _one(conn, VERSIONS, ([collection, *relations.collections],))
+        presence = build_presence_statement(collection, query)
+        selected = query
+        if presence is not None:
+            present = await _one(conn, presence.text, presence.params)
+            selected = query.keeping_present(tuple(present))
+        statement = build_list_statement(collection, selected, relations)
+        try:
+            total, body, missing_reference = await _one(conn, statement.text, statement.params)
+        except psycopg.errors.InvalidRegularExpression:
+            raise InvalidQuery("A `_like` pattern is too complex to run.") from None
+    if missing_reference:
+        raise InvalidQuery(
+            "`_expand` needs every listed record to have the referenced id (e.g. doctorId)."
+        )
+    answer = Answer(str(body).encode(), None if total is None else int(total))
+    return tuple(int(version) for version in versions), answer
+
+
+async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -> Answer | None:
+    """The record whose id, in its string form, equals `record_id`."""
+    key = ("item", collection, record_id)
+    reused = store.answers.get(key, catalog.versions((collection,)))
+    if reused is not None:
+        return reused
+    async with store.pool.connection() as conn:
+        version, document = await _one(conn, _GET_ONE, {"c": collection, "id": record_id})
+    if document is None:
+        return None
+    answer = Answer(str(document).encode())
+    store.answers.put(key, (int(version),), answer)
+    return answer
+
+
+async def get_shaped(
+    store: Store,
+    catalog: Catalog,
+    collection: str,
+    query: ListQuery,
+    relations: Relations,
+    *,
+    timeout_ms: int | None = None,
+) -> Answer | None:
+    """One record with `_embed`/`_expand` applied: the single element `query` selects."""
+    selected = await list_records(
+        store, catalog, collection, query, relations, timeout_ms=timeout_ms
+    )
+    # Ids are unique, so the array holds at most one record's text: `[<record>]`.
+    return None if selected.body == b"[]" else Answer(selected.body[1:-1])
+
+
+async def _next_id(conn: Connection, collection: str) -> Any:
+    max_number, has_numeric, has_non_numeric = await _one(conn, _ID_SUMMARY, {"c": collection})
+    if not has_numeric and not has_non_numeric:
+        return 1
+    if not has_non_numeric:
+        return id_rule.increment(max_number)
+    if not has_numeric:
+        return id_rule.nanoid()
+    # Mixed number and string ids: the answer depends on stored order, as in lodash maxBy.
+    cursor = await conn.execute(_IDS_IN_ORDER, (collection,))
+    return id_rule.next_id_from_max(id_rule.js_max_id(row[0] for row in await cursor.fetchall()))
+
+
+async def _insert(conn: Connection, collection: str, record: JsonObject) -> StoredRecord | None:
+    document = dumps(record)
+    id_key = js_string(record["id"])
+    row = await _one(conn, _INSERT, (collection, id_key, id_number(record["id"]), document))
+    return None if row is None else StoredRecord(id_key, document)
+
+
+async def create(store: Store, collection: str, record: JsonObject) -> StoredRecord:
+    """Store a new record with json-server's id rule; a taken id raises DuplicateId.
+
+    One statement (`records_create`, migration 0005) assigns the id and inserts, so the id
+    lock is never held across a round trip; float and string ids take the general rule."""
+    try:
+        chosen = id_rule.given_id(record)
+    except id_rule.InvalidId as exc:
+        raise InvalidBody(str(exc), code="invalid_id") from None
+    placeholder = secrets.token_hex(16)  # where PostgreSQL writes the id it assigns
+    params: tuple[str, str, str | None, Decimal | None, str]
+    if chosen is None:
+        params = (collection, dumps(id_rule.with_id(record, placeholder)), None, None, placeholder)
+    else:
+        params = (collection, dumps(record), js_string(chosen), id_number(chosen), placeholder)
+    async with store.pool.connection() as conn:
+        outcome, id_key, document = await _one(conn, _CREATE, params)
+        if outcome == "created":
+            return StoredRecord(id_key, document)
+        if outcome == "duplicate":
+            raise DuplicateId()
+        if outcome == "unassignable":
+            raise UnassignableId()
+        async with conn.transaction():
+            await conn.execute(_LOCK, (collection,))
+            return await _create_by_general_rule(conn, collection, record)
+
+
+async def _create_by_general_rule(
+    conn: Connection, collection: str, record: JsonObject
+) -> StoredRecord:
+    """json-server's rule for mixed, float and string ids, under the collection's id lock. A
+    generated nanoid may, very rarely, be taken already: another one is drawn. A numeric max + 1
+    that is taken (beyond 2^53, max + 1 rounds back to max) has no other candidate."""
+    while True:
+        new_id = await _next_id(conn, collection)
+        stored = await _insert(conn, collection, id_rule.with_id(record, new_id))
+        if stored is not None:
+            return stored
+        if not isinstance(new_id, str):
+            raise UnassignableId()
+
+
+async def _locked(
+    conn: Connection, collection: str, record_id: str
+) -> tuple[int, JsonObject] | None:
+    """The record with this id, locked until the transaction ends, or None."""
+    row = await _one(conn, _LOCK_ONE, (collection, record_id))
+    if row is None:
+        return None
+    seq, document = row
+    stored: JsonObject = parse_json(document)
+    return int(seq), stored
+
+
+async def _rewrite(
+    store: Store,
+    collection: str,
+    record_id: str,
+    rewritten: Callable[[JsonObject], JsonObject],
+) -> str | None:
+    """Replace the stored record with `rewritten(stored)`, under a row lock; None when no
+    record has this id. Pipelined: the update and the commit go in one round trip."""
+    async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        found = await _locked(conn, collection, record_id)
+        if found is None:
+            return None
+        seq, stored = found
+        document = dumps(rewritten(stored))
+        await conn.execute(_UPDATE_DOCUMENT, (document, seq))
+        return document
+
+
+async def replace(
+    store: Store, collection: str, record_id: str, record: JsonObject
+) -> str | None:
+    """PUT: the body replaces every field; the stored id (value and type) is kept, at the
+    body's `id` position or last. None when no record has this id."""
+    return await _rewrite(
+        store, collection, record_id, lambda stored: id_rule.with_id(record, stored["id"])
+    )
+
+
+async def update(
+    store: Store, collection: str, record_id: str, changes: JsonObject
+) -> str | None:
+    """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
+    stored); the id never changes. None when no record has this id."""
+
+    def merged(stored: JsonObject) -> JsonObject:
+        original_id = stored["id"]
+        stored.update(changes)
+        stored["id"] = original_id
+        return stored
+
+    return await _rewrite(store, collection, record_id, merged)
+
+
+async def delete(
+    store: Store,
+    collection: str,
+    record_id: str,
+    *,
+    then: Callable[[Connection], Awaitable[object]] | None = None,
+) -> bool:
+    """DELETE: True when a record had this id. `then` runs in the same transaction (the
+    cascade, when it is on), whether or not a record was found, as in json-server."""
+    async with store.pool.connection() as conn, conn.transaction():
+        deleted = await _one(conn, _DELETE_ONE, (collection, record_id)) is not None
+        if then is not None:
+            await then(conn)
+    return deleted
+
+
+async def count(conn: Connection, collection: str) -> int:
+    return int((await _one(conn, _COUNT, (collection,)))[0])
+
+
+async def lock_for_import(conn: Connection, collection: str) -> None:
+    """Make every other id-assigning writer of `collection` wait until this transaction ends;
+    readers still see the committed records."""
+    await conn.execute(_LOCK, (collection,))
+
+
+async def delete_all(conn: Connection, collection: str) -> int:
+    """Delete every record of `collection`; returns how many there were."""
+    return int((await _one(conn, _DELETE_ALL, (collection,)))[0])
+
+
+def _id_columns(record: Any) -> tuple[str | None, Decimal | None]:
+    """(String(id), the numeric id) of a record; (None, None) for a record without an id,
+    which json-server keeps and lists (or a value that is not an object)."""
+    if not isinstance(record, dict) or record.get("id") is None:
+        return None, None
+    return js_string(record["id"]), id_number(record["id"])
+
+
+async def import_records(conn: Connection, collection: str, records: Iterable[Any]) -> int:
+    """Insert records as they are (ids included), in order, in the caller's transaction, with
+    COPY: a whole db.json collection goes through here."""
+    await lock_for_import(conn, collection)
+    written = 0
+    async with conn.cursor() as cursor, cursor.copy(_COPY_IN) as copy:
+        for record in records:
+            await copy.write_row((collection, *_id_columns(record), dumps(record)))
+            written += 1
+    return written
+
+
+async def get_many(
+    conn: Connection, collection: str, id_keys: Sequence[str]
+) -> dict[str, tuple[int, str]]:
+    """By id (string form): the list position (`seq`) and the text `get` answers with."""
+    cursor = await conn.execute(_GET_MANY, (collection, list(id_keys)))
+    return {str(key): (int(seq), str(document)) for key, seq, document in await cursor.fetchall()}
+
+
+async def list_page(
+    conn: Connection, collection: str, after_seq: int, limit: int
+) -> list[tuple[int, str]]:
+    """The next `limit` records of `collection` in list order after `after_seq`, as stored."""
+    cursor = await conn.execute(_PAGE, (collection, after_seq, limit))
+    return [(int(seq), str(document)) for seq, document in await cursor.fetchall()]

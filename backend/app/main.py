@@ -7,15 +7,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.api.openapi import install_docs
 from app.api.routes import db, health, resources
 from app.config import Settings, check_can_serve, get_settings
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
 from app.store import Store
-from app.schemas.patient import PatientIn
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
-        docs_url="/docs" if settings.serves_docs else None,
-        redoc_url="/redoc" if settings.serves_docs else None,
-        openapi_url="/openapi.json" if settings.serves_docs else None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by app.api.openapi, with a path per resource
     )
     app.state.settings = settings
     install_error_handlers(app)
+    if settings.serves_docs:
+        install_docs(app)
     # Our own routes first: a collection cannot take their names (the importer refuses them).
     app.include_router(health.router)
     app.include_router(db.router)
@@ -69,22 +70,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         any_origin=settings.allows_any_origin,
     )
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
-        )
-        # The request body is read raw (to keep it exactly as sent), so declare its schema here.
-        in_schema = PatientIn.model_json_schema(ref_template="#/components/schemas/{model}")
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(in_schema.pop("$defs", {}))
-        components["PatientIn"] = in_schema
-        app.openapi_schema = schema
-    return app.openapi_schema

@@ -10,12 +10,16 @@ from app.sessions import create_engine, create_sessionmaker, driver_connection, 
 logger = logging.getLogger("app.seed")
 
 SEED_OPTIONS = importer.ImportOptions()
-_COLLECTION_COUNT = "SELECT count(*) FROM collections"
+# Empty: no record and no singular resource (a fresh database has an empty `patients`).
+_STORED = (
+    "SELECT (SELECT count(*) FROM records) "
+    "+ (SELECT count(*) FROM collections WHERE kind <> 'plural')"
+)
 
 
 async def seed_if_empty(settings: Settings) -> int:
-    """Import every collection of db.json when the database holds none; returns how many
-    records were loaded.
+    """Import every collection of db.json when the database holds no record and no singular
+    resource (replacing its empty collections); returns how many records were loaded.
 
     Raises ConfigError when the file fails validation or does not verify: like json-server
     with an invalid db.json, the service does not start.
@@ -25,11 +29,11 @@ async def seed_if_empty(settings: Settings) -> int:
         sessionmaker = create_sessionmaker(engine)
         async with session_scope(sessionmaker) as session:
             conn = await driver_connection(session)
-            cursor = await conn.execute(_COLLECTION_COUNT)
+            cursor = await conn.execute(_STORED)
             row = await cursor.fetchone()
         existing = int(row[0]) if row else 0
         if existing:
-            logger.info("The database holds %d collections; db.json was not loaded.", existing)
+            logger.info("The database is not empty; db.json was not loaded.")
             return 0
         if not settings.seed_file.is_file():
             logger.info("The database is empty and there is no %s to load.", settings.seed_file)

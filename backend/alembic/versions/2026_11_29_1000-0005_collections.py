@@ -4,7 +4,8 @@ and `records` (the records of every plural collection), replacing the `patients`
 A plural collection's records keep what `patients` kept (the exact JSON text, its `jsonb`
 copy, `String(id)`, insertion order, the text `q` searches); a singular resource (a top-level
 object) and `$schema` keep their JSON text in `collections.document`. The patients already
-stored move into `records` with their order. Versions are now bumped per collection, for every
+stored move into `records` with their order (`patients` stays a collection, empty or not, so
+a deployed service keeps serving it). Versions are now bumped per collection, for every
 statement that changes records or a singular resource.
 
 Every function created here runs with the search path it was created with, so a logical

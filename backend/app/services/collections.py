@@ -95,6 +95,9 @@ async def sweep_orphans(conn: Connection, catalog: Catalog) -> int:
 _DELETE_EVERYTHING = "DELETE FROM collections"
 _ADD_COLLECTION = "INSERT INTO collections (name, position, kind, document) VALUES (%s, %s, %s, %s)"
 SCHEMA_KEY = "$schema"
+# The service's own routes, which no collection can take (compared case-insensitively); `db`
+# is not among them: json-server serves a collection named `db` except at `GET /db`.
+RESERVED_NAMES = frozenset(("health", "docs", "redoc", "openapi.json"))
 
 
 def kind_of(name: str, value: Any) -> Kind:

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.support.database import load_document
 from tests.support.factories import make_patient
 from tests.support.settings import make_settings
 
@@ -184,11 +185,25 @@ def test_readiness_is_503_when_the_database_is_unreachable() -> None:
         assert "Traceback" not in response.text
 
 
-def test_openapi_docs_are_served(client: TestClient) -> None:
+def test_openapi_documents_every_resource_the_database_holds(
+    client: TestClient, database_url: str
+) -> None:
+    load_document(
+        database_url, b'{"patients": [], "Wards": [{"id": "w1"}], "clinic": {"name": "C"}}'
+    )
     assert client.get("/docs").status_code == 200
     schema = client.get("/openapi.json").json()
-    assert "PatientIn" in schema["components"]["schemas"]
-    assert "/patients" in schema["paths"]
+    paths = schema["paths"]
+    assert set(paths["/patients"]) == {"get", "post"}
+    assert set(paths["/patients/{record_id}"]) == {"get", "put", "patch", "delete"}
+    assert set(paths["/Wards/{record_id}"]) == {"get", "put", "patch", "delete"}
+    assert set(paths["/clinic"]) == {"get", "post", "put", "patch"}
+    assert "/clinic/{record_id}" not in paths
+    assert "/{name}" not in paths
+    assert "/db" in paths
+    patients = paths["/patients"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert patients["schema"]["items"] == {"$ref": "#/components/schemas/Patient"}
+    assert "type" not in schema["components"]["schemas"]["Patient"]["properties"]["name"]
 
 
 def test_large_bodies_are_gzipped_when_accepted(client: TestClient, seed: Any) -> None:

@@ -48,12 +48,13 @@ def test_a_write_outside_the_service_is_seen_by_the_next_read(
     assert len(client.get("/patients").json()) == 1
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO patients (id_key, id_num, document) VALUES ('2', 2, %s::json)",
+            "INSERT INTO records (collection, id_key, id_num, document) "
+            "VALUES ('patients', '2', 2, %s::json)",
             ('{"id":2,"name":"Inserted by psql"}',),
         )
     assert [p["id"] for p in client.get("/patients").json()] == [1, 2]
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        conn.execute("TRUNCATE patients")
+        conn.execute("TRUNCATE records")
     assert client.get("/patients").json() == []
 
 

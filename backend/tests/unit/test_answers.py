@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.services.answers import Answer, AnswerCache, CoalescedRead, SingleFlight
+from app.answers import Answer, AnswerCache, CoalescedRead, SingleFlight
 
 
 def answer(size: int) -> Answer:
@@ -137,12 +137,9 @@ def test_concurrent_misses_share_one_computation() -> None:
         await asyncio.sleep(0.01)
         return 3, Answer(b"[]")
 
-    async def version() -> int:
-        return 3
-
     async def scenario() -> list[Answer]:
         flights = SingleFlight()
-        return list(await asyncio.gather(*(flights.run("q", compute, version) for _ in range(10))))
+        return list(await asyncio.gather(*(flights.run("q", compute, 3) for _ in range(10))))
 
     assert asyncio.run(scenario()) == [Answer(b"[]")] * 10
     assert computed == 1
@@ -159,16 +156,13 @@ def test_a_joiner_computes_afresh_when_the_version_moved_meanwhile() -> None:
         await asyncio.sleep(0.01)
         return version, Answer(str(version).encode())
 
-    async def version() -> int:
-        return current
-
     async def scenario() -> tuple[Answer, Answer]:
         nonlocal current
         flights = SingleFlight()
-        first = asyncio.create_task(flights.run("q", compute, version))
+        first = asyncio.create_task(flights.run("q", compute, current))
         await asyncio.sleep(0.001)
         current = 2  # a write committed after the first computation began
-        second = await flights.run("q", compute, version)
+        second = await flights.run("q", compute, current)
         return await first, second
 
     assert asyncio.run(scenario()) == (Answer(b"1"), Answer(b"2"))
@@ -180,13 +174,10 @@ def test_a_departing_caller_leaves_the_computation_to_the_others() -> None:
         await asyncio.sleep(0.02)
         return 1, Answer(b"[1]")
 
-    async def version() -> int:
-        return 1
-
     async def scenario() -> Answer:
         flights = SingleFlight()
-        leaving = asyncio.create_task(flights.run("q", compute, version))
-        staying = asyncio.create_task(flights.run("q", compute, version))
+        leaving = asyncio.create_task(flights.run("q", compute, 1))
+        staying = asyncio.create_task(flights.run("q", compute, 1))
         await asyncio.sleep(0.005)
         leaving.cancel()
         return await staying

@@ -291,9 +291,10 @@ def test_empty_embed_adds_nothing() -> None:
     assert parse_list_query("_embed=").embeds == ()
 
 
-def test_only_expansions_naming_this_collection_do_anything() -> None:
-    query = parse_list_query("_expand=doctor&_expand=patient&_expand=Patient&_expand=patients")
-    assert query.expands == ("patient", "patients")
+def test_expansions_and_embeds_keep_every_name_in_query_order() -> None:
+    query = parse_list_query("_expand=doctor&_expand=Ward&_embed[]=a&_embed[]=b&_embed=a,b")
+    assert query.expands == ("doctor", "Ward")
+    assert query.embeds == ("a", "b", "a,b")
 
 
 def test_keeping_present_drops_only_absent_plain_filters() -> None:

@@ -5,7 +5,14 @@ from urllib.parse import quote
 
 import pytest
 
-from app.query import build_list_statement, build_presence_statement, parse_list_query
+from app.query import (
+    Embed,
+    Expand,
+    Relations,
+    build_list_statement,
+    build_presence_statement,
+    parse_list_query,
+)
 from app.query.regex import translate_pattern
 
 HOSTILE = "x'); DROP TABLE patients; --"
@@ -28,8 +35,12 @@ HOSTILE = "x'); DROP TABLE patients; --"
 )
 def test_request_text_reaches_sql_only_as_bound_parameters(raw: str) -> None:
     query = parse_list_query(raw)
-    statements = [build_list_statement(query)]
-    presence = build_presence_statement(query)
+    relations = Relations(
+        tuple(Embed(name, name, HOSTILE + "Id") for name in query.embeds),
+        tuple(Expand(name, name + "s", name + "Id") for name in query.expands),
+    )
+    statements = [build_list_statement(HOSTILE, query, relations)]
+    presence = build_presence_statement(HOSTILE, query)
     if presence is not None:
         statements.append(presence)
     values = [value for statement in statements for value in statement.params.values()]
@@ -39,18 +50,18 @@ def test_request_text_reaches_sql_only_as_bound_parameters(raw: str) -> None:
 
 def test_like_patterns_reach_sql_as_bound_parameters() -> None:
     pattern = "'; DROP TABLE patients; --"
-    statement = build_list_statement(parse_list_query(f"name_like={quote(pattern)}"))
+    statement = build_list_statement("patients", parse_list_query(f"name_like={quote(pattern)}"))
     assert "DROP" not in statement.text
     assert translate_pattern(pattern) in statement.params.values()
 
 
 def test_presence_is_asked_only_for_plain_filters() -> None:
-    assert build_presence_statement(parse_list_query("a_ne=1&b_like=x&c_gte=1&q=z")) is None
-    presence = build_presence_statement(parse_list_query("a=1&b.c=2&d_ne=3"))
+    assert build_presence_statement("patients", parse_list_query("a_ne=1&b_like=x&c_gte=1&q=z")) is None
+    presence = build_presence_statement("patients", parse_list_query("a=1&b.c=2&d_ne=3"))
     assert presence is not None
     assert presence.text.count(" AS present") == 2
 
 
 def test_a_query_without_window_counts_nothing() -> None:
-    assert "count(*)" not in build_list_statement(parse_list_query("a_ne=1")).text
-    assert "count(*)" in build_list_statement(parse_list_query("_limit=2")).text
+    assert "count(*)" not in build_list_statement("patients", parse_list_query("a_ne=1")).text
+    assert "count(*)" in build_list_statement("patients", parse_list_query("_limit=2")).text

@@ -23,6 +23,7 @@ from app.query import (
 )
 from app.schemas.patient import ErrorBody
 from app.services import collections, records, relations
+from app.services.collections import RESERVED_NAMES
 from app.store import Catalog, Collection, Kind, Store
 
 router = APIRouter(tags=["resources"])
@@ -96,7 +97,9 @@ def _list_query(request: Request) -> ListQuery:
 
 async def _resource(store: Store, typed: str) -> tuple[Catalog, Collection]:
     """The collection or singular resource a URL segment names, with the catalog it was
-    found in; 404 when there is none."""
+    found in; 404 when there is none, and for the service's own route names."""
+    if typed.lower() in RESERVED_NAMES:
+        raise NotFound()
     catalog = await store.catalog()
     found = catalog.route(typed)
     if found is None:

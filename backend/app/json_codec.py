@@ -81,25 +81,25 @@ def json_type_name(value: Any) -> str:
     return "an object"
 
 
-# PostgreSQL's jsonb (the queryable copy of each record) cannot hold U+0000, which `dumps`
-# writes as an escape; a backslash before it is the escape of a literal backslash instead.
-_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# What PostgreSQL's text and jsonb cannot hold: U+0000 and unpaired UTF-16 surrogates. The
+# stored JSON text keeps them as escapes; the queryable copies (jsonb, ids, query values) see
+# U+FFFD instead (migration 0005, `js_queryable`).
+_UNQUERYABLE = re.compile("[\x00\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def unstorable_text(document: str) -> str | None:
-    """What in this JSON text (from `dumps`) PostgreSQL cannot store, or None."""
-    if "\\u0000" in document and _NUL_ESCAPE.search(document):
-        return "the character U+0000, which PostgreSQL cannot store"
-    try:
-        document.encode()
-    except UnicodeEncodeError:
-        return "an unpaired UTF-16 surrogate, which is not text"
-    return None
+def queryable_text(text: str) -> str:
+    """`text` as PostgreSQL's text can hold it: U+0000 and unpaired surrogates become U+FFFD."""
+    return _UNQUERYABLE.sub("\ufffd", text) if _UNQUERYABLE.search(text) else text
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text with raw UTF-8, in the value's own key order."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact JSON text with raw UTF-8, in the value's own key order; an unpaired surrogate
+    is written as an escape (`\\ud800`), as JavaScript's JSON.stringify writes it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _LONE_SURROGATE.search(text):
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return text
 
 
 def js_number_to_string(number: int | float) -> str:

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from app.config import Settings
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
 from app.store import Store
-from app.json_codec import JsonBodyError, JsonObject, dumps, parse_json_object, unstorable_text
+from app.json_codec import JsonBodyError, JsonObject, parse_json_object
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -65,13 +65,8 @@ def _form_to_record(text: str) -> JsonObject:
 
 
 async def parse_record_body(request: Request, settings: Settings) -> JsonObject:
-    """The request body as a record: a JSON object, a urlencoded form, or nothing (`{}`);
-    refused when it holds text PostgreSQL cannot store."""
-    record = await _record_of(request, settings)
-    problem = unstorable_text(dumps(record))
-    if problem is not None:
-        raise InvalidBody(f"The body contains {problem}.", code="unstorable_text")
-    return record
+    """The request body as a record: a JSON object, a urlencoded form, or nothing (`{}`)."""
+    return await _record_of(request, settings)
 
 
 async def _record_of(request: Request, settings: Settings) -> JsonObject:

@@ -50,10 +50,10 @@ class Record(Base):
     id_num: Mapped[Decimal | None] = mapped_column(Numeric)
     document: Mapped[str] = mapped_column(JsonText())
     body: Mapped[Any] = mapped_column(
-        JSONB, Computed("document::jsonb", persisted=True), deferred=True
+        JSONB, Computed("js_queryable(document)", persisted=True), deferred=True
     )
     search_text: Mapped[str] = mapped_column(
-        Text, Computed("js_search_text(document::jsonb)", persisted=True), deferred=True
+        Text, Computed("js_search_text(js_queryable(document))", persisted=True), deferred=True
     )
 
     __table_args__ = (

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from app.json_codec import queryable_text
 from app.query.pagination import DEFAULT_PAGE_SIZE, Page, Window, js_parse_int
 from app.query.paths import FieldPath, field_path
 from app.query.querystring import QsValue, js_string_of, parse_query_string
@@ -213,7 +214,7 @@ def parse_list_query(raw_query: bytes | str) -> ListQuery:
 def with_equality(query: ListQuery, key: str, value: str) -> ListQuery:
     """The query with `key=value` set, replacing any `key` filter, as Express's
     `req.query[key] = value` does for json-server's nested routes."""
-    added = _filter(key, value)
+    added = _filter(key, queryable_text(value))
     kept = tuple(
         item
         for item in query.filters

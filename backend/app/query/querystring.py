@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from app.json_codec import queryable_text
+
 PARAMETER_LIMIT = 1000  # qs reads at most this many `&`-separated parameters
 ARRAY_INDEX_LIMIT = 20  # `key[n]=` with n up to this builds an array, otherwise an object
 NESTING_DEPTH = 5  # bracket groups qs splits a key into; the rest stays one segment
@@ -37,14 +39,15 @@ def js_string_of(value: QsValue) -> str:
 
 
 def decode_component(text: str) -> str:
-    """`decodeURIComponent` after `+` -> space; text that does not decode is kept as sent."""
+    """`decodeURIComponent` after `+` -> space; text that does not decode is kept as sent. A
+    decoded U+0000 is U+FFFD, as the queryable copy of the records has it."""
     text = text.replace("+", " ")
     if "%" not in text:
         return text
     if text.count("%") != len(_PERCENT_ESCAPE.findall(text)):
         return text  # a `%` that starts no escape: decodeURIComponent throws
     try:
-        return _PERCENT_RUN.sub(lambda run: _utf8_of(run.group()), text)
+        return queryable_text(_PERCENT_RUN.sub(lambda run: _utf8_of(run.group()), text))
     except UnicodeDecodeError:
         return text  # the escapes are not UTF-8: decodeURIComponent throws
 

@@ -18,7 +18,7 @@ import psycopg
 
 from app.answers import Answer
 from app.errors import DuplicateId, InvalidBody, InvalidQuery, UnassignableId
-from app.json_codec import JsonObject, dumps, js_string, parse_json
+from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
 from app.query import ListQuery, Relations, build_list_statement, build_presence_statement
 from app.services import id_rule
 from app.store import VERSIONS, Catalog, Connection, Store
@@ -72,7 +72,7 @@ _PAGE = (
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
-    id_key: str
+    id_key: str  # String(id), as JavaScript has it (for the Location header)
     document: str
 
 
@@ -148,7 +148,9 @@ async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -
     if reused is not None:
         return reused
     async with store.pool.connection() as conn:
-        version, document = await _one(conn, _GET_ONE, {"c": collection, "id": record_id})
+        version, document = await _one(
+            conn, _GET_ONE, {"c": collection, "id": queryable_text(record_id)}
+        )
     if document is None:
         return None
     answer = Answer(str(document).encode())
@@ -188,9 +190,9 @@ async def _next_id(conn: Connection, collection: str) -> Any:
 
 async def _insert(conn: Connection, collection: str, record: JsonObject) -> StoredRecord | None:
     document = dumps(record)
-    id_key = js_string(record["id"])
-    row = await _one(conn, _INSERT, (collection, id_key, id_number(record["id"]), document))
-    return None if row is None else StoredRecord(id_key, document)
+    key = id_key(record["id"])
+    row = await _one(conn, _INSERT, (collection, key, id_number(record["id"]), document))
+    return None if row is None else StoredRecord(key, document)
 
 
 async def create(store: Store, collection: str, record: JsonObject) -> StoredRecord:
@@ -207,11 +209,11 @@ async def create(store: Store, collection: str, record: JsonObject) -> StoredRec
     if chosen is None:
         params = (collection, dumps(id_rule.with_id(record, placeholder)), None, None, placeholder)
     else:
-        params = (collection, dumps(record), js_string(chosen), id_number(chosen), placeholder)
+        params = (collection, dumps(record), id_key(chosen), id_number(chosen), placeholder)
     async with store.pool.connection() as conn:
-        outcome, id_key, document = await _one(conn, _CREATE, params)
+        outcome, created_key, document = await _one(conn, _CREATE, params)
         if outcome == "created":
-            return StoredRecord(id_key, document)
+            return StoredRecord(created_key if chosen is None else js_string(chosen), document)
         if outcome == "duplicate":
             raise DuplicateId()
         if outcome == "unassignable":
@@ -240,7 +242,7 @@ async def _locked(
     conn: Connection, collection: str, record_id: str
 ) -> tuple[int, JsonObject] | None:
     """The record with this id, locked until the transaction ends, or None."""
-    row = await _one(conn, _LOCK_ONE, (collection, record_id))
+    row = await _one(conn, _LOCK_ONE, (collection, queryable_text(record_id)))
     if row is None:
         return None
     seq, document = row
@@ -301,7 +303,7 @@ async def delete(
     """DELETE: True when a record had this id. `then` runs in the same transaction (the
     cascade, when it is on), whether or not a record was found, as in json-server."""
     async with store.pool.connection() as conn, conn.transaction():
-        deleted = await _one(conn, _DELETE_ONE, (collection, record_id)) is not None
+        deleted = await _one(conn, _DELETE_ONE, (collection, queryable_text(record_id))) is not None
         if then is not None:
             await then(conn)
     return deleted
@@ -322,12 +324,17 @@ async def delete_all(conn: Connection, collection: str) -> int:
     return int((await _one(conn, _DELETE_ALL, (collection,)))[0])
 
 
+def id_key(value: Any) -> str:
+    """How a record's id is looked up: JavaScript's `String(id)`, as PostgreSQL can hold it."""
+    return queryable_text(js_string(value))
+
+
 def _id_columns(record: Any) -> tuple[str | None, Decimal | None]:
     """(String(id), the numeric id) of a record; (None, None) for a record without an id,
     which json-server keeps and lists (or a value that is not an object)."""
     if not isinstance(record, dict) or record.get("id") is None:
         return None, None
-    return js_string(record["id"]), id_number(record["id"])
+    return id_key(record["id"]), id_number(record["id"])
 
 
 async def import_records(conn: Connection, collection: str, records: Iterable[Any]) -> int:
@@ -346,7 +353,7 @@ async def get_many(
     conn: Connection, collection: str, id_keys: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
     """By id (string form): the list position (`seq`) and the text `get` answers with."""
-    cursor = await conn.execute(_GET_MANY, (collection, list(id_keys)))
+    cursor = await conn.execute(_GET_MANY, (collection, [queryable_text(k) for k in id_keys]))
     return {str(key): (int(seq), str(document)) for key, seq, document in await cursor.fetchall()}
 
 

@@ -39,9 +39,16 @@ from app.query.parse import (
     with_equality,
 )
 from app.query.relations import NO_RELATIONS, Embed, Expand, Relations
-from app.query.sql import build_list_statement, build_presence_statement
+from app.query.paths import MISSING, lodash_get
+from app.query.sql import (
+    build_list_statement,
+    build_matched_statement,
+    build_ordered_statement,
+    build_presence_statement,
+)
 
 __all__ = [
+    "MISSING",
     "NO_RELATIONS",
     "Embed",
     "Expand",
@@ -51,8 +58,11 @@ __all__ = [
     "Relations",
     "Window",
     "build_list_statement",
+    "build_matched_statement",
+    "build_ordered_statement",
     "build_presence_statement",
     "link_header",
+    "lodash_get",
     "parse_item_query",
     "parse_list_query",
     "with_equality",

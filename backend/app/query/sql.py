@@ -282,9 +282,10 @@ def _shaped_document(relations: Relations, params: _Parameters) -> tuple[str, st
 def build_list_statement(
     collection: str, query: ListQuery, relations: Relations = NO_RELATIONS
 ) -> Statement:
-    """One statement returning (total, body, missing_reference): the filtered count when the
-    query slices, the selected records of `collection` as one JSON array text, and whether
-    `_expand` met a listed record without the reference json-server needs. Plain filters are
+    """One statement returning (total, body, missing_reference, mixed_sort): the filtered count
+    when the query slices, the selected records of `collection` as one JSON array text, whether
+    `_expand` met a listed record without the reference json-server needs, and whether a sort
+    field mixes numbers and strings (then the body's order is not json-server's). Plain filters are
     applied as given: drop the ones json-server ignores first (`build_presence_statement`,
     `keeping_present`)."""
     params = _Parameters()
@@ -323,11 +324,60 @@ def build_list_statement(
             f"SELECT sliced.*, {record_columns} FROM (SELECT * FROM matched "
             f"ORDER BY {order} {slicing}) AS sliced JOIN records AS p ON p.seq = sliced.seq"
         )
+    # Sliced: the sort keys of every match are in `matched`; otherwise every match is a row here.
+    mixed = (
+        f"coalesce((SELECT {_mixed_sort_types(query, '')} FROM matched), FALSE)"
+        if query.window is not None and query.sort
+        else f"coalesce({_mixed_sort_types(query, 'shaped.')}, FALSE)"
+    )
     sql = (
         f"{prelude}SELECT {total} AS total, "
         f"coalesce('[' || string_agg(shaped.record, ',' ORDER BY {order}) || ']', '[]') AS body, "
-        "coalesce(bool_or(shaped.missing_reference), FALSE) AS missing_reference "
+        "coalesce(bool_or(shaped.missing_reference), FALSE) AS missing_reference, "
+        f"{mixed} AS mixed_sort "
         f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, {aliases} "
         f"FROM ({page}) AS page {joins}) AS shaped"
+    )
+    return Statement(sql, params.values)
+
+
+def _mixed_sort_types(query: ListQuery, prefix: str) -> str:
+    """Whether a sort field holds numbers (or booleans) beside strings (arrays, objects) among
+    the matched records: lodash's comparison is no total order there, so PostgreSQL's cannot
+    reproduce it (`build_matched_statement` and `build_ordered_statement` take over)."""
+    tests = [
+        f"(bool_or({prefix}sort{index}_number IS NOT NULL) "
+        f"AND bool_or({prefix}sort{index}_text IS NOT NULL))"
+        for index in range(len(query.sort))
+    ]
+    return " OR ".join(tests) or "FALSE"
+
+
+def build_matched_statement(collection: str, query: ListQuery) -> Statement:
+    """Every record of `collection` that `query` selects, unsorted and unsliced, as rows of
+    (seq, JSON text) in insertion order: for sorting outside PostgreSQL."""
+    params = _Parameters()
+    where = _where(collection, query, params)
+    return Statement(
+        f"SELECT p.seq, p.document::text FROM records AS p WHERE {where} ORDER BY p.seq",
+        params.values,
+    )
+
+
+def build_ordered_statement(seqs: list[int], relations: Relations = NO_RELATIONS) -> Statement:
+    """One row (body, missing_reference) for the records `seqs` name, in that order, with
+    `_embed`/`_expand` applied as `build_list_statement` applies them."""
+    params = _Parameters()
+    document, joins, missing = _shaped_document(relations, params)
+    page = (
+        "SELECT p.seq, p.document, p.body, chosen.position FROM unnest("
+        f"{params.bind(seqs, 'bigint[]')}) WITH ORDINALITY AS chosen(seq, position) "
+        "JOIN records AS p ON p.seq = chosen.seq"
+    )
+    sql = (
+        "SELECT coalesce('[' || string_agg(shaped.record, ',' ORDER BY shaped.position) || ']', "
+        "'[]') AS body, coalesce(bool_or(shaped.missing_reference), FALSE) AS missing_reference "
+        f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, "
+        f"page.position FROM ({page}) AS page {joins}) AS shaped"
     )
     return Statement(sql, params.values)

@@ -19,7 +19,17 @@ import psycopg
 from app.answers import Answer
 from app.errors import DuplicateId, InvalidBody, InvalidQuery, UnassignableId
 from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
-from app.query import ListQuery, Relations, build_list_statement, build_presence_statement
+from app.javascript.sort import order_by
+from app.query import (
+    MISSING,
+    ListQuery,
+    Relations,
+    build_list_statement,
+    build_matched_statement,
+    build_ordered_statement,
+    build_presence_statement,
+    lodash_get,
+)
 from app.services import id_rule
 from app.store import VERSIONS, Catalog, Connection, Store
 
@@ -130,7 +140,13 @@ async def _select(
             selected = query.keeping_present(tuple(present))
         statement = build_list_statement(collection, selected, relations)
         try:
-            total, body, missing_reference = await _one(conn, statement.text, statement.params)
+            total, body, missing_reference, mixed = await _one(
+                conn, statement.text, statement.params
+            )
+            if mixed:
+                total, body, missing_reference = await _sorted_by_lodash(
+                    conn, collection, selected, relations
+                )
         except psycopg.errors.InvalidRegularExpression:
             raise InvalidQuery("A `_like` pattern is too complex to run.") from None
     if missing_reference:
@@ -139,6 +155,35 @@ async def _select(
         )
     answer = Answer(str(body).encode(), None if total is None else int(total))
     return tuple(int(version) for version in versions), answer
+
+
+async def _sorted_by_lodash(
+    conn: Connection, collection: str, query: ListQuery, relations: Relations
+) -> tuple[int | None, str, bool]:
+    """(total, body, missing_reference) of a list whose sort field mixes numbers and strings:
+    the matches sorted as lodash's orderBy sorts them under V8, then sliced, then shaped."""
+    matched = build_matched_statement(collection, query)
+    cursor = await conn.execute(matched.text, matched.params)
+    rows = await cursor.fetchall()
+    keys = [
+        {
+            str(index): value
+            for index, key in enumerate(query.sort)
+            if (value := lodash_get(record, key.path)) is not MISSING
+        }
+        for record in (parse_json(document) for _seq, document in rows)
+    ]
+    order = order_by(
+        keys,
+        [[str(index)] for index in range(len(query.sort))],
+        [key.descending for key in query.sort],
+    )
+    seqs = [int(rows[position][0]) for position in order]
+    if query.window is not None:
+        seqs = seqs[query.window.start : query.window.end]
+    ordered = build_ordered_statement(seqs, relations)
+    body, missing_reference = await _one(conn, ordered.text, ordered.params)
+    return (None if query.window is None else len(rows)), str(body), bool(missing_reference)
 
 
 async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -> Answer | None:

@@ -48,3 +48,10 @@ def temporary_database(base_url: str, prefix: str = "patients_test") -> Iterator
 def truncate_patients(sqlalchemy_url: str) -> None:
     with psycopg.connect(libpq_url(sqlalchemy_url), autocommit=True) as conn:
         conn.execute("TRUNCATE patients RESTART IDENTITY")
+
+
+def load_document(sqlalchemy_url: str, document: bytes) -> None:
+    """Replace every collection and singular resource of the database with those of the
+    db.json `document` (its key order, records in order, exactly as the importer loads them):
+    afterwards the service answers as json-server freshly started on that document."""
+    raise NotImplementedError("provided by the multi-collection storage")

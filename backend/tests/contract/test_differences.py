@@ -129,7 +129,8 @@ def test_every_difference_is_exercised_by_a_recorded_case() -> None:
         for run in read_transcript(seed, [c for c in ALL_CASES if c.seed == seed]).values():
             exchanges = list(zip([s.request for s in run.case.steps], run.responses, strict=True))
             for index, (request, response) in enumerate(exchanges):
-                rule = difference_for(Seen(request, response, tuple(exchanges[:index])))
+                seen = Seen(request, response, tuple(exchanges[:index]), seed)
+                rule = difference_for(seen)
                 if rule is not None:
                     used.add(rule.name)
     unused = [rule.name for rule in DIFFERENCES if rule.name not in used]

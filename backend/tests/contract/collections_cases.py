@@ -120,7 +120,7 @@ REFERENCE_ROWS: dict[str, dict[str, str]] = {
         "rel#020": "/patients/1?_expand=clinic",
         "rel#022": "/patients?_embed=appointments&_expand=doctor&_page=2&_limit=2",
         "rel#023": "/patients?_page=2&_limit=2",
-        "rel#024": "/patients?doctorId=1&_embed=appointments&_limit=1",
+        "rel#024-#025": "/patients?doctorId=1&_embed=appointments&_limit=1",
         "rel#026": "/appointments?_expand=doctor&_start=1&_end=3",
         "rel#027": "/patients?_embed=patients",
         "rel#028": "/patients/999?_embed=appointments",

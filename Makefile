@@ -64,7 +64,7 @@ json-server: $(NODE_STAMP) ## Serve db.json with json-server 0.17.4 on port 3001
 
 .PHONY: transcripts
 transcripts: $(DEV_STAMP) $(NODE_STAMP) ## Record json-server's answers to the contract cases (tests/contract/transcripts)
-	cd $(BACKEND) && ../$(PY) -m scripts.record_transcripts
+	cd $(BACKEND) && ../$(PY) -m scripts.record_transcripts $(SEEDS)
 
 .PHONY: serve-prod
 serve-prod: $(RUNTIME_STAMP) ## Rehearse the Render deploy: render.yaml's build, pre-deploy, start

@@ -1,6 +1,7 @@
 """Record json-server 0.17.4's answers to every contract case, one transcript per seed, in
 backend/tests/contract/transcripts/; the contract suite compares the service against these
-when Node is not installed. Run from backend/: `.venv/bin/python -m scripts.record_transcripts`.
+when Node is not installed. Run from backend/: `.venv/bin/python -m scripts.record_transcripts`,
+optionally followed by seed names to record only those.
 """
 
 import sys
@@ -19,7 +20,7 @@ from tests.contract.seeds import SEED_NAMES
 from tests.support.servers import json_server_available
 
 
-def main() -> int:
+def main(seeds: list[str]) -> int:
     if not json_server_available():
         print("json-server is not installed: run `npm ci` in the project root.", file=sys.stderr)
         return 1
@@ -27,18 +28,24 @@ def main() -> int:
     if version != JSON_SERVER_VERSION:
         print(f"json-server {version} is installed, not {JSON_SERVER_VERSION}.", file=sys.stderr)
         return 1
+    unknown = sorted(set(seeds) - set(SEED_NAMES))
+    if unknown:
+        print(f"unknown seeds: {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    chosen = [seed for seed in SEED_NAMES if seed in seeds] if seeds else list(SEED_NAMES)
+    cases = [case for case in ALL_CASES if case.seed in chosen]
     with (
         tempfile.TemporaryDirectory(prefix="json-server-") as workdir,
         json_servers(Path(workdir)) as reset,
     ):
-        runs = run_seeds(ALL_CASES, reset)
-    for seed in SEED_NAMES:
-        cases = in_running_order(ALL_CASES, seed)
-        path = write_transcript(seed, cases, runs)
-        requests = sum(len(case.steps) for case in cases)
-        print(f"{path.name}: {len(cases)} cases, {requests} requests")
+        runs = run_seeds(cases, reset)
+    for seed in chosen:
+        own = in_running_order(cases, seed)
+        path = write_transcript(seed, own, runs)
+        requests = sum(len(case.steps) for case in own)
+        print(f"{path.name}: {len(own)} cases, {requests} requests")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

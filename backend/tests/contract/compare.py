@@ -73,6 +73,7 @@ def compare_runs(
             request,
             reference,
             tuple(zip(requests[:index], expected.responses[:index], strict=True)),
+            expected.case.seed,
         )
         rule = difference_for(seen) if with_rules else None
         if rule is not None:

@@ -2,7 +2,7 @@
 Node is absent) and on the service, and prints how many requests were compared."""
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,18 +51,32 @@ class Tally:
 
 
 TALLY = pytest.StashKey[Tally]()
+# The settings the contract holds the service to, whatever the environment says.
+SERVICE_DEFAULTS = {"CASCADE_DELETES": "false"}
+
+
+@dataclass(repr=False)
+class JsonServerRuns:
+    """json-server's side: its runs of the selected cases, live (answered in the background
+    while the service runs) or recorded, and the recorded ones when it also runs live (to check
+    that the transcripts are current)."""
+
+    live: bool
+    recorded: dict[str, CaseRun] = field(default_factory=dict)
+    stale: dict[str, str] = field(default_factory=dict)
+    pending: "Future[dict[str, CaseRun]] | None" = None
+
+    def runs(self) -> dict[str, CaseRun]:
+        return self.recorded if self.pending is None else self.pending.result()
 
 
 @dataclass(repr=False)
 class ContractRuns:
-    """json-server's runs (live or recorded), the service's, and the recorded ones when
-    json-server also ran live (to check that the transcripts are current)."""
+    """json-server's runs (live or recorded) and the service's."""
 
     live: bool
     json_server: dict[str, CaseRun]
     service: dict[str, CaseRun]
-    recorded: dict[str, CaseRun] = field(default_factory=dict)
-    stale: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         source = "live json-server" if self.live else "transcripts"
@@ -71,16 +85,19 @@ class ContractRuns:
 
 @contextmanager
 def service() -> Iterator[Reset]:
-    """The service under uvicorn on a temporary database; a reset reloads the seed."""
+    """The service under uvicorn on a temporary database, with its default settings (deletes
+    do not cascade); a reset replaces every collection with the seed's."""
     base, _embedded = server_url()
-    with temporary_database(base, prefix="patients_contract") as database_url:
-        with service_process(database_url) as base_url:
+    with (
+        temporary_database(base, prefix="patients_contract") as database_url,
+        service_process(database_url, extra_env=SERVICE_DEFAULTS) as base_url,
+    ):
 
-            def reset(seed: str) -> str:
-                load_document(database_url, seed_document(seed))
-                return base_url
+        def reset(seed: str) -> str:
+            load_document(database_url, seed_document(seed))
+            return base_url
 
-            yield reset
+        yield reset
 
 
 def _selected_cases(session: pytest.Session) -> list[Case]:
@@ -105,33 +122,39 @@ def _json_server_runs(cases: list[Case], workdir: Path) -> dict[str, CaseRun]:
 
 
 @pytest.fixture(scope="session")
-def contract_runs(
+def json_server_runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> ContractRuns:
+) -> Iterator[JsonServerRuns]:
     selected = _selected_cases(request.session)
-    live = json_server_available()
-    runs = ContractRuns(live=live, json_server={}, service={})
+    side = JsonServerRuns(live=json_server_available())
     for seed in SEED_NAMES:
         try:
-            recorded = read_transcript(seed, in_running_order(selected, seed))
+            side.recorded.update(read_transcript(seed, in_running_order(selected, seed)))
         except StaleTranscript as exc:
-            if not live:
+            if not side.live:
                 raise
-            runs.stale[seed] = str(exc)
-            continue
-        (runs.recorded if live else runs.json_server).update(recorded)
-    # json-server and the service answer in parallel: they share nothing.
+            side.stale[seed] = str(exc)
+    if not side.live:
+        yield side
+        return
+    assert installed_json_server_version() == JSON_SERVER_VERSION
+    workdir = tmp_path_factory.mktemp("json-server")
+    # json-server answers in the background while the service does: they share nothing.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        if live:
-            assert installed_json_server_version() == JSON_SERVER_VERSION
-            workdir = tmp_path_factory.mktemp("json-server")
-            json_server_runs = pool.submit(_json_server_runs, selected, workdir)
-        with service() as reset:
-            runs.service = run_seeds(selected, reset)
-        if live:
-            runs.json_server = json_server_runs.result()
+        side.pending = pool.submit(_json_server_runs, selected, workdir)
+        yield side
+
+
+@pytest.fixture(scope="session")
+def contract_runs(request: pytest.FixtureRequest, json_server_runs: JsonServerRuns) -> ContractRuns:
+    selected = _selected_cases(request.session)
+    with service() as reset:
+        service_runs = run_seeds(selected, reset)
+    runs = ContractRuns(json_server_runs.live, json_server_runs.runs(), service_runs)
     tally = request.config.stash.setdefault(TALLY, Tally())
-    tally.source = f"live json-server {JSON_SERVER_VERSION}" if live else "recorded transcripts"
+    tally.source = (
+        f"live json-server {JSON_SERVER_VERSION}" if runs.live else "recorded transcripts"
+    )
     return runs
 
 

@@ -11,10 +11,19 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from app.config import Settings
 from tests.contract import list_queries
+from tests.contract.service_state import (
+    State,
+    id_text,
+    method_of,
+    segments_of,
+    state_before,
+)
 from tests.contract.views import (
     JSON_MEDIA_TYPE,
     EmptyBody,
@@ -31,6 +40,9 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSONP_PREFIX = b"/**/ typeof "
 _FORM = "application/x-www-form-urlencoded"
+_SORT_AND_SLICE = frozenset({"_sort", "_order", *list_queries.SLICING_PARAMETERS})
+# Characters that make a db.json key an Express path pattern rather than a literal name.
+_PATTERN_CHARACTERS = frozenset(":*?+()")
 # What every JSON response of the service carries (json-server's router 500 lacks nosniff;
 # its home page has other cache headers).
 _NO_CACHE = {
@@ -46,11 +58,12 @@ _ERROR_KEEPS = ("access-control-allow-origin", "access-control-allow-credentials
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """A request, json-server's response to it, and the earlier steps of the case."""
+    """A request, json-server's response to it, the earlier steps of the case and its seed."""
 
     request: Request
     response: Response
     earlier: tuple[tuple[Request, Response], ...] = ()
+    seed: str = "main"
 
 
 def _unchanged(expected: Expectation) -> Expectation:
@@ -264,48 +277,8 @@ def _https_location(seen: Seen, expected: Expectation) -> Expectation:
     return replace(expected, headers={**expected.headers, "location": location})
 
 
-def _created(seen: Seen) -> list[JsObject]:
-    """The records json-server created earlier in the case, in order."""
-    records = (
-        js_view(response.body or b"{}")
-        for request, response in seen.earlier
-        if request.method == "POST" and response.status == 201
-    )
-    return [record for record in records if isinstance(record, JsObject)]
-
-
 def _id_of(record: Any) -> Any:
     return dict(record).get("id") if isinstance(record, JsObject) else None
-
-
-def _swept(seen: Seen) -> list[JsObject]:
-    """Records created earlier in the case with a `<name>Id` field that json-server's orphan
-    sweep (run by every DELETE) has removed from the list it now answers."""
-    if not any(request.method == "DELETE" for request, _ in seen.earlier):
-        return []
-    present = {_id_of(record) for record in js_view(seen.response.body or b"[]")}
-    return [
-        record
-        for record in _created(seen)
-        if any(key.endswith("Id") for key, _ in record) and _id_of(record) not in present
-    ]
-
-
-def _orphans_kept(seen: Seen, expected: Expectation) -> Expectation:
-    """json-server's list with the swept records back in place: created records come last,
-    in the order they were created."""
-    assert isinstance(expected.body, JsonBody)
-    assert isinstance(expected.body.view, list)
-    listed = {_id_of(record): record for record in expected.body.view}
-    swept = {_id_of(record) for record in _swept(seen)}
-    created = [
-        listed.get(_id_of(record), record)
-        for record in _created(seen)
-        if _id_of(record) in listed or _id_of(record) in swept
-    ]
-    created_ids = {_id_of(record) for record in created}
-    older = [record for record in expected.body.view if _id_of(record) not in created_ids]
-    return replace(expected, body=JsonBody([*older, *created]), body_size=None)
 
 
 def _listed(seen: Seen) -> list[Any] | None:
@@ -322,13 +295,19 @@ def _listed(seen: Seen) -> list[Any] | None:
 
 
 def _collection(seen: Seen) -> list[Any] | None:
-    """json-server's answer to a plain `GET /patients` earlier in the case with no write after
-    it: every record, in insertion order."""
+    """json-server's answer to a plain GET of the same collection earlier in the case with no
+    write after it: every record, in insertion order."""
+    path = list_queries.list_path(seen.request)
     found = None
     for request, response in seen.earlier:
         if request.method in _WRITE_METHODS:
             found = None
-        elif request.target == "/patients" and request.method == "GET" and not request.headers:
+        elif (
+            request.method == "GET"
+            and not request.headers
+            and "?" not in request.target
+            and list_queries.list_path(request) == path
+        ):
             found = js_view(response.body or b"[]") if response.status == 200 else None
     return found
 
@@ -446,6 +425,8 @@ def _sorts_mixed_types(seen: Seen) -> bool:
     listed = _listed(seen)
     if parameters is None or listed is None:
         return False
+    if list_queries.is_sliced(parameters):
+        listed = _collection(seen) or listed  # a page may hold one type of a mixed field
     for path, _ in list_queries.sort_fields(parameters):
         values = [list_queries.own_value(record, path) for record in listed]
         if any(map(list_queries.is_numeric, values)) and any(map(list_queries.is_textual, values)):
@@ -454,14 +435,184 @@ def _sorts_mixed_types(seen: Seen) -> bool:
 
 
 def _sorted_consistently(seen: Seen, expected: Expectation) -> Expectation:
+    """Unsliced: json-server's matches in the service's order. A page or slice: the page of
+    the whole collection in that order (no filter may then be given)."""
     assert isinstance(expected.body, JsonBody)
-    fields = list_queries.sort_fields(_parameters(seen, "mixed_type_sort_consistent"))
+    rule = "mixed_type_sort_consistent"
+    parameters = list_queries.list_parameters(seen.request) or []
+    fields = list_queries.sort_fields(parameters)
     collection = _collection(seen)
     if collection is None:
-        raise AssertionError("mixed_type_sort_consistent: the case must first GET /patients")
+        raise AssertionError(f"{rule}: the case must first GET the collection")
     position = {_id_of(record): index for index, record in enumerate(collection)}
-    records = list_queries.sorted_consistently(expected.body.view, fields, position)
-    return _with_records(seen, expected, records)
+    if not list_queries.is_sliced(parameters):
+        records = list_queries.sorted_consistently(expected.body.view, fields, position)
+        return _with_records(seen, expected, records)
+    if any(key not in _SORT_AND_SLICE for key, _ in parameters):
+        raise AssertionError(f"{rule}: a sorted page cannot also be filtered")
+    ordered = list_queries.sorted_consistently(collection, fields, position)
+    return _with_records(seen, expected, list_queries.sliced(ordered, parameters))
+
+
+# -- answers derived from the service's state (service_state) ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the service answers, as the state derived from the seed and the earlier steps
+    says: a status, a JSON value, and X-Total-Count when the list was sliced."""
+
+    status: int
+    view: Any
+    total: int | None = None
+
+
+def _list_answer(records: list[Any], query: str) -> Answer | None:
+    """A list with at most `_sort` (one field of strings or numbers), `_order` and a slice;
+    None for any other query."""
+    parameters = parse_qsl(query, keep_blank_values=True)
+    if any(key not in _SORT_AND_SLICE or key == "_page" for key, _ in parameters):
+        return None
+    ordered = list(records)
+    for path, descending in reversed(list_queries.sort_fields(parameters)):
+        values = [list_queries.own_value(record, path) for record in ordered]
+        if not (
+            all(isinstance(v, str) for v in values) or all(isinstance(v, float) for v in values)
+        ):
+            return None
+        ordered.sort(key=partial(list_queries.own_value, path=path), reverse=descending)
+    if not list_queries.counts_total(parameters):
+        return Answer(200, ordered)
+    return Answer(200, list_queries.sliced(ordered, parameters), len(records))
+
+
+def _modelled_answer(seen: Seen) -> Answer | None:
+    """The service's answer to a read of `/db`, of a collection or of a record, to a DELETE,
+    a PUT or PATCH of a record it does not hold, or a POST json-server accepted; None for
+    any other request."""
+    state = state_before(seen.seed, seen.earlier)
+    method, parts = method_of(seen.request), segments_of(seen.request.target)
+    query = urlsplit(seen.request.target).query
+    if method in ("GET", "HEAD") and [part.lower() for part in parts] == ["db"]:
+        return Answer(200, state.view())
+    key = state.key_for(parts[0]) if parts else None
+    if key is None or len(parts) > 2:
+        return None
+    records = state.records(key)
+    if records is None:
+        singular = method in ("GET", "HEAD") and len(parts) == 1
+        return Answer(200, state.document[key]) if singular else None
+    position = state.find(key, unquote(parts[1])) if len(parts) == 2 else None
+    if method in ("GET", "HEAD"):
+        if len(parts) == 1:
+            return _list_answer(records, query)
+        if query:
+            return None
+        return Answer(404, JsObject()) if position is None else Answer(200, records[position])
+    if method == "DELETE" and len(parts) == 2:
+        return Answer(404 if position is None else 200, JsObject())
+    if method in ("PUT", "PATCH") and len(parts) == 2 and position is None:
+        return Answer(404, JsObject())
+    if method == "POST" and len(parts) == 1 and seen.response.status == 201:
+        created = js_view(seen.response.body or b"{}")
+        return Answer(201, state.with_own_id(key, seen.request, created))
+    return None
+
+
+def _differs(seen: Seen, answer: Answer | None) -> bool:
+    if answer is None:
+        return False
+    if answer.status != seen.response.status:
+        return True
+    total = seen.response.header("x-total-count")
+    if answer.total is not None and str(answer.total) != total:
+        return True
+    if seen.request.method == "HEAD":
+        return False
+    try:
+        return bool(js_view(seen.response.body or b"null") != answer.view)
+    except ValueError:
+        return True
+
+
+def _answered_by_state(seen: Seen, expected: Expectation) -> Expectation:
+    answer = _modelled_answer(seen)
+    assert answer is not None
+    headers = dict(expected.headers)
+    if seen.response.status >= 500:
+        headers = {name: headers[name] for name in _ERROR_KEEPS if name in headers}
+        headers.update(_NO_CACHE)
+    if answer.total is not None:
+        headers["x-total-count"] = str(answer.total)
+    location = headers.get("location")
+    if location and answer.status == 201:
+        new_id = quote(id_text(_id_of(answer.view)), safe="")
+        headers["location"] = location.rsplit("/", 1)[0] + "/" + new_id
+    body = EmptyBody() if seen.request.method == "HEAD" else JsonBody(answer.view)
+    return replace(
+        expected,
+        status=answer.status,
+        content_type=JSON_MEDIA_TYPE,
+        body=body,
+        headers=headers,
+        etag=True,
+        body_size=None,
+    )
+
+
+def _has_twins(seen: Seen) -> bool:
+    return bool(State.of_seed(seen.seed).twins())
+
+
+def _sweep_shows(seen: Seen) -> bool:
+    """After a DELETE (or on a DELETE whose sweep failed), json-server's answer is not what
+    the service, which swept nothing, holds."""
+    deleted = any(method_of(request) == "DELETE" for request, _ in seen.earlier)
+    failed = method_of(seen.request) == "DELETE" and seen.response.status == 500
+    return (deleted or failed) and not _has_twins(seen) and _differs(seen, _modelled_answer(seen))
+
+
+def _twin_shows(seen: Seen) -> bool:
+    """A request to one of two keys that differ only in case (or `/db`), where json-server's
+    two passes answer otherwise than the later key alone."""
+    state = State.of_seed(seen.seed)
+    parts = segments_of(seen.request.target)
+    names = {key.lower() for key in state.twins()} | {"db"}
+    return (
+        bool(parts)
+        and parts[0].lower() in names
+        and bool(state.twins())
+        and seen.response.status != 500
+        and _differs(seen, _modelled_answer(seen))
+    )
+
+
+def _pattern_match(seen: Seen) -> bool:
+    """json-server reached a collection whose key is an Express pattern (`a:b`, `st*`) by a
+    name that is not the key."""
+    state = State.of_seed(seen.seed)
+    if not any(_PATTERN_CHARACTERS & set(key) for key in state.document):
+        return False
+    parts = segments_of(seen.request.target)
+    name = parts[2] if len(parts) == 3 else parts[0] if parts else ""
+    return (
+        seen.request.method != "OPTIONS"
+        and _succeeded(seen.response)
+        and name.lower() != "db"
+        and state.key_for(name) is None
+    )
+
+
+def _posts_to_values(seen: Seen) -> bool:
+    """A POST to a collection whose elements are not objects (`"tags": ["red"]`): json-server
+    fails generating the id."""
+    if method_of(seen.request) != "POST" or seen.response.status != 500:
+        return False
+    state = state_before(seen.seed, seen.earlier)
+    parts = segments_of(seen.request.target)
+    key = state.key_for(parts[-1]) if len(parts) in (1, 3) else None
+    records = state.records(key) if key else None
+    return records is not None and any(not isinstance(item, JsObject) for item in records)
 
 
 DIFFERENCES = (
@@ -475,7 +626,7 @@ DIFFERENCES = (
     Difference(
         "invalid_query_not_500",
         "a query it cannot run (invalid _like regex, repeated _sort or _order, an object q, "
-        "_expand of a missing key) is a 500 with a text/html stack trace",
+        "_expand of a missing or null key) is a 500 with a text/html stack trace",
         "400 application/json with code invalid_query",
         lambda seen: seen.request.method in ("GET", "HEAD") and seen.response.status == 500,
         _error(400, "invalid_query"),
@@ -583,16 +734,39 @@ DIFFERENCES = (
     ),
     Difference(
         "no_orphan_sweep",
-        "every DELETE also deletes records whose <name>Id field points to a missing record "
-        "of the collection <name>s (patientId -> patients)",
-        "deletes only the record asked for",
-        lambda seen: (
-            seen.request.method == "GET"
-            and seen.request.target == "/patients"
-            and seen.response.status == 200
-            and bool(_swept(seen))
-        ),
-        _orphans_kept,
+        "every plural DELETE, even a 404, also deletes, in every collection, the records "
+        "whose top-level <x>Id field points to a missing record of the collection plural(x) "
+        "(appointments of a deleted patient, patients of a deleted doctor); a null <x>Id or "
+        "an orphan without an id makes every DELETE a 500",
+        "deletes only the record asked for (CASCADE_DELETES=true restores the sweep); later "
+        "reads still show the records json-server swept, and such a DELETE is 200 or 404",
+        _sweep_shows,
+        _answered_by_state,
+    ),
+    Difference(
+        "twin_keys_later_only",
+        "with two keys that differ only in case (patients, Patients) reads come from the later "
+        "key after a pass over the earlier one (an id only the earlier holds is found; _limit "
+        "and _sort are used up by that pass), and writes go to both collections",
+        "every request, read or write, reaches the later key only; GET /db shows both",
+        _twin_shows,
+        _answered_by_state,
+    ),
+    Difference(
+        "collection_names_literal",
+        "a key is an Express path pattern: a:b also answers /aXYZ, st* answers /st, /stuff "
+        "and /st/1",
+        "names match literally, ignoring case, against the path as sent: those are 404 {}",
+        _pattern_match,
+        _not_found,
+    ),
+    Difference(
+        "post_to_values_rejected",
+        'POST to a collection whose elements are not objects ("tags": ["red", "green"]) is a '
+        "500 with a stack trace",
+        "400 collection_not_records, and nothing is written",
+        _posts_to_values,
+        _error(400, "collection_not_records"),
     ),
     Difference(
         "inherited_properties_not_fields",

@@ -14,7 +14,7 @@ from app.config import PROJECT_DIR
 from app.json_codec import js_string
 from tests.contract.cases import Case, in_running_order
 from tests.contract.compare import CaseRun
-from tests.contract.seeds import SEED_NAMES, seed_document, seed_records
+from tests.contract.seeds import SEED_NAMES, seed_collections, seed_document
 from tests.contract.views import (
     HOST_PLACEHOLDER,
     JsObject,
@@ -93,9 +93,11 @@ def run_seeds(cases: Iterable[Case], reset: Reset) -> dict[str, CaseRun]:
 
 
 class JsonServers:
-    """json-server on a seed. It has no reset, so a reset deletes every record and posts the
-    seed's records again through its API, then checks that `GET /db` is byte for byte what a
-    fresh start on the seed answered; when it is not, it restarts on a fresh copy."""
+    """json-server on a seed. It has no reset, so a reset deletes every record of every
+    collection and posts the seed's records again through its API (singulars are put back),
+    then checks that `GET /db` is byte for byte what a fresh start on the seed answered; when
+    it is not (twin keys, a collection named `db`, a delete that fails), it restarts on a fresh
+    copy."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -120,19 +122,37 @@ class JsonServers:
     def _db(self) -> bytes:
         return send(self.base_url, Request("GET", "/db")).body or b""
 
-    def _restored(self) -> bool:
-        stored = js_view(send(self.base_url, Request("GET", "/patients")).body or b"[]")
-        ids = [
-            dict(record).get("id") if isinstance(record, JsObject) else None for record in stored
-        ]
+    def _emptied(self, name: str) -> bool:
+        """Delete every record of the collection through its API; False when one cannot be
+        (the path lists something else, or an element has no id)."""
+        path = "/" + quote(name, safe="")
+        stored = js_view(send(self.base_url, Request("GET", path)).body or b"[]")
+        if not isinstance(stored, list):
+            return False
+        ids = [dict(item).get("id") if isinstance(item, JsObject) else None for item in stored]
         if any(value is None for value in ids):
             return False  # an element without an id (a POSTed array) cannot be deleted
         for value in ids:
-            send(self.base_url, Request("DELETE", "/patients/" + quote(js_string(value), safe="")))
-        for record in seed_records(self.seed):
-            body = json.dumps(record, ensure_ascii=False).encode()
-            headers = (("Content-Type", "application/json"),)
-            send(self.base_url, Request("POST", "/patients", headers, body))
+            send(self.base_url, Request("DELETE", f"{path}/" + quote(js_string(value), safe="")))
+        return True
+
+    def _restored(self) -> bool:
+        """Every collection emptied and refilled, every singular put back, in the seed's key
+        order; then `GET /db` must be what a fresh start answered."""
+        document = seed_collections(self.seed)
+        headers = (("Content-Type", "application/json"),)
+        plural = [name for name, value in document.items() if isinstance(value, list)]
+        if not all(self._emptied(name) for name in plural):
+            return False
+        for name, value in document.items():
+            path = "/" + quote(name, safe="")
+            if isinstance(value, list):
+                for record in value:
+                    body = json.dumps(record, ensure_ascii=False).encode()
+                    send(self.base_url, Request("POST", path, headers, body))
+            elif isinstance(value, dict) and name != "$schema":
+                body = json.dumps(value, ensure_ascii=False).encode()
+                send(self.base_url, Request("PUT", path, headers, body))
         return self._db() == self.fresh_db[self.seed]
 
     def reset(self, seed: str) -> str:

@@ -1,6 +1,6 @@
 """Just enough of json-server's query language, written independently of the service, for the
-documented differences in `GET /patients?...` to recognise their requests and derive the service's
-answer from json-server's."""
+documented differences in `GET /<collection>?...` to recognise their requests and derive the
+service's answer from json-server's."""
 
 import re
 from typing import Any
@@ -33,13 +33,21 @@ _EVALUABLE = re.compile(r"(?:[A-Za-z0-9 ^$.|()?*+\-\[\]]|\\[dDwWbB.\\])*")
 _LINE_TERMINATORS = re.compile("[\n\r\u2028\u2029]")
 
 
-def list_parameters(request: Request) -> list[tuple[str, str]] | None:
-    """The decoded query parameters of a GET or HEAD of the collection; None for any other
-    request."""
-    parts = urlsplit(request.target)
-    if request.method not in ("GET", "HEAD") or parts.path.rstrip("/").lower() != "/patients":
+def list_path(request: Request) -> str | None:
+    """The path, lower-cased and without a trailing slash, of a GET or HEAD that may list a
+    collection (`/<name>`, or nested `/<parent>/<id>/<name>`); None for any other request."""
+    path = urlsplit(request.target).path.rstrip("/").lower()
+    if request.method not in ("GET", "HEAD") or path.count("/") not in (1, 3):
         return None
-    return parse_qsl(parts.query, keep_blank_values=True)
+    return path
+
+
+def list_parameters(request: Request) -> list[tuple[str, str]] | None:
+    """The decoded query parameters of a GET or HEAD that may list a collection; None for any
+    other request."""
+    if list_path(request) is None:
+        return None
+    return parse_qsl(urlsplit(request.target).query, keep_blank_values=True)
 
 
 def values_of(parameters: list[tuple[str, str]], name: str) -> list[str]:
@@ -48,6 +56,27 @@ def values_of(parameters: list[tuple[str, str]], name: str) -> list[str]:
 
 def is_sliced(parameters: list[tuple[str, str]]) -> bool:
     return any(key in SLICING_PARAMETERS and value for key, value in parameters)
+
+
+def counts_total(parameters: list[tuple[str, str]]) -> bool:
+    """Whether json-server slices the list and sends X-Total-Count: `_page`, `_end` or `_limit`
+    given (`_start` alone does neither)."""
+    return any(key in ("_page", "_end", "_limit") and value for key, value in parameters)
+
+
+def sliced(records: list[Any], parameters: list[tuple[str, str]]) -> list[Any]:
+    """The page or slice json-server answers of the whole sorted list: `_page` with `_limit`
+    (10 by default), else `_start` with `_end` or `_limit`; `_start` alone slices nothing."""
+    first = dict(reversed(parameters))
+    page, limit, end = first.get("_page"), first.get("_limit"), first.get("_end")
+    start = int(first.get("_start") or 0)
+    if page:
+        size = int(limit) if limit else 10
+        offset = (max(int(page), 1) - 1) * size
+        return records[offset : offset + size]
+    if end:
+        return records[start : int(end)]
+    return records[start : start + int(limit)] if limit else records
 
 
 def _utf16_units(text: str) -> list[str]:

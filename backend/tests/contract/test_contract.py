@@ -6,7 +6,7 @@ import pytest
 from app.config import PROJECT_DIR
 from tests.contract.cases import ALL_CASES, Case
 from tests.contract.compare import compare_runs, report
-from tests.contract.conftest import ContractRuns, Tally
+from tests.contract.conftest import ContractRuns, JsonServerRuns, Tally
 from tests.contract.seeds import SEED_NAMES
 
 pytestmark = pytest.mark.slow
@@ -25,14 +25,17 @@ def test_service_answers_like_json_server(
 
 
 @pytest.mark.parametrize("seed", SEED_NAMES)
-def test_transcripts_agree_with_live_json_server(seed: str, contract_runs: ContractRuns) -> None:
-    if not contract_runs.live:
+def test_transcripts_agree_with_live_json_server(
+    seed: str, json_server_runs: JsonServerRuns
+) -> None:
+    if not json_server_runs.live:
         pytest.skip("json-server is not installed: the suite compares against the transcripts")
-    assert seed not in contract_runs.stale, contract_runs.stale.get(seed)
-    for name, recorded in contract_runs.recorded.items():
+    assert seed not in json_server_runs.stale, json_server_runs.stale.get(seed)
+    live_runs = json_server_runs.runs()
+    for name, recorded in json_server_runs.recorded.items():
         if recorded.case.seed != seed:
             continue
-        live = contract_runs.json_server[name]
+        live = live_runs[name]
         verdicts = compare_runs(recorded, live, with_rules=False)
         labels = ("transcript", "live json-server")
         assert all(v.matched for v in verdicts), report(recorded, live, verdicts, labels)

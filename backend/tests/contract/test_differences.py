@@ -9,6 +9,7 @@ import pytest
 
 from app.config import PROJECT_DIR
 from tests.contract.cases import ALL_CASES, Case, Step
+from tests.contract.collections_cases import REFERENCE_ROWS
 from tests.contract.compare import CaseRun, compare_runs
 from tests.contract.differences import (
     DIFFERENCES,
@@ -19,6 +20,7 @@ from tests.contract.differences import (
 )
 from tests.contract.harness import read_transcript
 from tests.contract.seeds import SEED_NAMES
+from tests.contract.service_state import State, state_before
 from tests.contract.views import js_view, plain
 from tests.contract.wire import Request, Response
 
@@ -129,7 +131,8 @@ def test_every_difference_is_exercised_by_a_recorded_case() -> None:
         for run in read_transcript(seed, [c for c in ALL_CASES if c.seed == seed]).values():
             exchanges = list(zip([s.request for s in run.case.steps], run.responses, strict=True))
             for index, (request, response) in enumerate(exchanges):
-                rule = difference_for(Seen(request, response, tuple(exchanges[:index])))
+                seen = Seen(request, response, tuple(exchanges[:index]), seed)
+                rule = difference_for(seen)
                 if rule is not None:
                     used.add(rule.name)
     unused = [rule.name for rule in DIFFERENCES if rule.name not in used]
@@ -227,3 +230,100 @@ def test_random_ids_are_masked_and_must_look_like_nanoids() -> None:
 
 def test_js_view_orders_integer_like_keys_first() -> None:
     assert list(plain(js_view(b'{"b":1,"10":2,"2":3,"01":4}'))) == ["2", "10", "b", "01"]
+
+
+def _runs_on(
+    seed: str, exchanges: list[tuple[Request, Response]], service: list[Response]
+) -> tuple[CaseRun, CaseRun]:
+    case = Case("check", seed, tuple(Step(request) for request, _ in exchanges))
+    return (
+        CaseRun(case, "127.0.0.1:1", tuple(response for _, response in exchanges)),
+        CaseRun(case, "127.0.0.1:2", tuple(service)),
+    )
+
+
+def _last_problems(
+    seed: str, exchanges: list[tuple[Request, Response]], service_last: Response
+) -> tuple[str | None, list[str]]:
+    """The rule and the problems of the last step, the service having answered the earlier
+    steps exactly as json-server did."""
+    service = [response for _, response in exchanges[:-1]] + [service_last]
+    verdict = compare_runs(*_runs_on(seed, exchanges, service))[-1]
+    return verdict.rule, list(verdict.problems)
+
+
+def _json(status: int, body: bytes) -> tuple[Response, Response]:
+    """json-server's response and the service's same answer."""
+    return Response(status, JSON_SERVER_HEADERS, body), Response(status, JSON_HEADERS, body)
+
+
+STACK_TRACE = (
+    ("vary", "Origin, Accept-Encoding"),
+    *JSON_SERVER_HEADERS[2:6],
+    ("content-type", "text/html; charset=utf-8"),
+)
+
+
+def test_a_record_json_server_swept_after_a_delete_must_still_be_served() -> None:
+    deleted, _ = _json(200, b"{}")
+    swept, _ = _json(404, b"{}")
+    exchanges = [(Request("DELETE", "/doctors/1"), deleted), (Request("GET", "/patients/1"), swept)]
+    kept = b'{"id":1,"name":"Ana Lima","doctorId":1,"wardId":"w1"}'
+    assert _last_problems("hospital", exchanges, _json(200, kept)[1]) == ("no_orphan_sweep", [])
+    _, problems = _last_problems("hospital", exchanges, _json(404, b"{}")[1])
+    assert problems
+
+
+def test_a_delete_whose_sweep_failed_must_answer_200() -> None:
+    failure = (
+        b"TypeError: Cannot read properties of null (reading 'toString')\n    at x (/x.js:1:1)"
+    )
+    exchanges = [(Request("DELETE", "/appointments/1"), Response(500, STACK_TRACE, failure))]
+    assert _last_problems("nullfk", exchanges, _json(200, b"{}")[1]) == ("no_orphan_sweep", [])
+    _, problems = _last_problems("nullfk", exchanges, _json(404, b"{}")[1])
+    assert problems
+
+
+def test_twin_keys_are_answered_from_the_later_key_only() -> None:
+    earlier_only, copied = _json(200, b'{"id":2,"name":"lower two"}')
+    exchanges = [(Request("GET", "/patients/2"), earlier_only)]
+    assert _last_problems("dup", exchanges, _json(404, b"{}")[1]) == ("twin_keys_later_only", [])
+    _, problems = _last_problems("dup", exchanges, copied)
+    assert problems
+
+
+def test_a_key_that_is_a_path_pattern_is_reached_by_its_own_name_only() -> None:
+    listed, copied = _json(200, b'[{"id":1,"n":"star"}]')
+    exchanges = [(Request("GET", "/stuff"), listed)]
+    rule, problems = _last_problems("pattern", exchanges, _json(404, b"{}")[1])
+    assert (rule, problems) == ("collection_names_literal", [])
+    assert _last_problems("pattern", exchanges, copied)[1]
+    assert difference_for(Seen(Request("GET", "/st*"), listed, (), "pattern")) is None
+
+
+def test_a_post_to_a_collection_of_values_must_be_a_400() -> None:
+    request = Request("POST", "/tags", (("Content-Type", "application/json"),), b'{"a":1}')
+    failure = b"TypeError: Cannot read properties of undefined (reading 'id')\n    at x (/x.js:1)"
+    post_vary = (("vary", "Origin, X-HTTP-Method-Override, Accept-Encoding"),)
+    ours = b'{"error":{"status":400,"code":"collection_not_records","message":"No records."}}'
+    refused = Response(400, (*post_vary, *JSON_HEADERS[1:]), ours)
+    exchanges = [(request, Response(500, STACK_TRACE, failure))]
+    assert _last_problems("names", exchanges, refused) == ("post_to_values_rejected", [])
+
+
+def test_the_service_state_keeps_what_json_server_swept_and_routes_twins_to_the_later_key() -> None:
+    deleted, _ = _json(200, b"{}")
+    state = state_before("hospital", ((Request("DELETE", "/doctors/2"), deleted),))
+    assert [dict(record)["id"] for record in state.records("patients") or []] == [1, 2, 3, 4, 5]
+    assert state.find("doctors", "2") is None
+    assert state.next_id("patients") == 6
+    assert State.of_seed("dup").key_for("PATIENTS") == "Patients"
+    assert State.of_seed("duprev").key_for("Patients") == "patients"
+    assert State.of_seed("pattern").key_for("stuff") is None
+
+
+def test_every_reference_row_names_one_case() -> None:
+    names = {case.name for case in ALL_CASES}
+    for seed, rows in REFERENCE_ROWS.items():
+        for label, target in rows.items():
+            assert f"{seed}: {label} GET {target}" in names

@@ -52,8 +52,9 @@ EMPTY_PATIENTS = b'{"patients": []}'
 
 
 def load_document(sqlalchemy_url: str, document: bytes) -> None:
-    """Make the database hold exactly this db.json document (every collection replaced), as
-    the importer stores it."""
+    """Replace every collection and singular resource of the database with those of the
+    db.json `document` (its key order, records in order, exactly as the importer loads them):
+    afterwards the service answers as json-server freshly started on that document."""
 
     async def run() -> None:
         async with await psycopg.AsyncConnection.connect(libpq_url(sqlalchemy_url)) as conn:

@@ -109,7 +109,8 @@ class SingleFlight:
     """One computation per key at a time, shared by every caller asking meanwhile.
 
     A caller that joins a computation started before it asked takes the result only if it
-    was computed at the version the caller read after asking; otherwise it computes afresh. The computation runs as its own task, so a caller that goes away cancels nothing.
+    was computed at the version the caller read after asking; otherwise it computes afresh.
+    The computation runs as its own task, so a caller that goes away cancels nothing.
     """
 
     def __init__(self) -> None:

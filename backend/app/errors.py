@@ -64,6 +64,18 @@ class DuplicateId(ApiError):
         super().__init__(message)
 
 
+class NotRecords(ApiError):
+    """A POST to a collection of values that are not objects (`"tags": ["red"]`)."""
+
+    status_code = 400
+    code = "collection_not_records"
+
+    def __init__(
+        self, message: str = "This collection holds values, not records: nothing can be added."
+    ) -> None:
+        super().__init__(message)
+
+
 class UnassignableId(ApiError):
     """json-server's "max id + 1" gives no new id (beyond 2^53, max + 1 rounds back to max)."""
 
@@ -72,7 +84,7 @@ class UnassignableId(ApiError):
 
     def __init__(
         self,
-        message: str = "No new id can be assigned after the largest id; send an id with the record.",
+        message: str = "No new id follows the largest id; send the record with an id.",
     ) -> None:
         super().__init__(message)
 

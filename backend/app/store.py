@@ -72,8 +72,7 @@ class Catalog:
 
     def versions(self, names: Iterable[str]) -> tuple[int, ...]:
         return tuple(
-            collection.version if (collection := self._by_name.get(name)) else 0
-            for name in names
+            collection.version if (collection := self._by_name.get(name)) else 0 for name in names
         )
 
 
@@ -141,4 +140,6 @@ class Store:
         async with self.pool.connection() as conn:
             cursor = await conn.execute(CATALOG)
             rows = await cursor.fetchall()
-        return Catalog(Collection(str(name), Kind(kind), int(version)) for name, kind, version in rows)
+        return Catalog(
+            Collection(str(name), Kind(kind), int(version)) for name, kind, version in rows
+        )

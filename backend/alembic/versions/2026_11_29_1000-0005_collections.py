@@ -75,6 +75,8 @@ CREATE INDEX ix_records_collection_id_num ON records (collection, id_num)
 CREATE INDEX ix_records_collection_seq_non_numeric_id ON records (collection, seq)
     WHERE id_num IS NULL;
 CREATE INDEX ix_records_body ON records USING gin (body) WITH (fastupdate = off);
+CREATE INDEX ix_records_collection_not_object ON records (collection)
+    WHERE jsonb_typeof(body) <> 'object';
 """
 
 _MOVE_PATIENTS = """
@@ -135,8 +137,9 @@ CREATE TRIGGER collections_version AFTER INSERT OR UPDATE OR DELETE ON collectio
 # A POST's id assignment and insert in one statement, per collection: the lock that serialises
 # id assignment in a collection is then held only inside PostgreSQL. It covers a given id, an
 # empty collection and integer ids below 2^53; for anything else it answers `fallback` and the
-# service runs the general rule. `unassignable`: max + 1 cannot be told apart from max in
-# JavaScript (beyond 2^53), so json-server's rule has no new id to give.
+# service runs the general rule. `not_records`: the collection holds values that are not
+# objects (`"tags": ["red"]`), which have no ids to follow. `unassignable`: max + 1 cannot be
+# told apart from max in JavaScript (beyond 2^53), so json-server's rule has no new id to give.
 _CREATE_FUNCTION = """
 CREATE FUNCTION records_create(
     p_collection text, p_document text, p_id_key text, p_id_num numeric, p_placeholder text
@@ -152,6 +155,11 @@ DECLARE
 BEGIN
     -- app.services.records.id_lock_key: the lock every id-assigning writer of a collection takes
     PERFORM pg_advisory_xact_lock(hashtext('records:' || p_collection));
+    IF EXISTS (SELECT 1 FROM records AS r
+               WHERE r.collection = p_collection AND jsonb_typeof(r.body) <> 'object') THEN
+        RETURN QUERY SELECT 'not_records'::text, NULL::text, NULL::text;
+        RETURN;
+    END IF;
     IF stored_key IS NULL THEN
         SELECT
             (SELECT r.id_num FROM records AS r
@@ -253,9 +261,11 @@ def downgrade() -> None:
             "The database holds collections other than `patients`, which revision 0004 cannot "
             "store; restore a backup taken before the upgrade instead."
         )
-    if op.get_bind().exec_driver_sql(
-        "SELECT count(*) FROM records WHERE id_key IS NULL"
-    ).scalar_one():
+    if (
+        op.get_bind()
+        .exec_driver_sql("SELECT count(*) FROM records WHERE id_key IS NULL")
+        .scalar_one()
+    ):
         raise RuntimeError("Some patients have no id, which revision 0004 cannot store.")
     op.execute(_RESTORE_PATIENTS)
     op.execute(_revision_0004().PATIENTS_CREATE)
@@ -265,7 +275,8 @@ def _revision_0004() -> Any:
     """Revision 0004's module, whose `patients_create` the downgrade puts back."""
     path = next(Path(__file__).parent.glob("*-0004_*.py"))
     spec = importlib.util.spec_from_file_location("revision_0004", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

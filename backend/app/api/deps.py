@@ -7,8 +7,8 @@ from fastapi import Depends, Request
 
 from app.config import Settings
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
-from app.store import Store
 from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+from app.store import Store
 
 
 async def get_app_settings(request: Request) -> Settings:

@@ -57,14 +57,16 @@ def _operation(template: dict[str, Any], name: str, method: str, path: str) -> d
         parameter for parameter in operation.get("parameters", []) if parameter["name"] != "name"
     ]
     operation["tags"] = [name]
-    operation["operationId"] = f"{method}_{path}".replace("/", "_").replace("{", "").replace(
-        "}", ""
+    operation["operationId"] = (
+        f"{method}_{path}".replace("/", "_").replace("{", "").replace("}", "")
     )
     record = _record_schema(name)
     for status, response in operation.get("responses", {}).items():
         if status not in ("200", "201"):
             continue
-        body = {"type": "array", "items": record} if path == f"/{name}" and method == "get" else record
+        body = (
+            {"type": "array", "items": record} if path == f"/{name}" and method == "get" else record
+        )
         response["content"] = {"application/json": {"schema": body}}
     if method in ("post", "put", "patch"):
         operation["requestBody"] = {

@@ -1,1 +1,2 @@
-"""JavaScript's and its libraries' semantics that json-server's behaviour depends on, as pure functions."""
+"""JavaScript's and its libraries' semantics that json-server's behaviour depends on, as pure
+functions."""

@@ -13,7 +13,16 @@ value of the record, lower-cased (see migration 0002).
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, ForeignKey, Identity, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    ForeignKey,
+    Identity,
+    Index,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.type_api import TypeEngine
@@ -70,6 +79,11 @@ class Record(Base):
             "collection",
             "seq",
             postgresql_where="id_num IS NULL",
+        ),
+        Index(
+            "ix_records_collection_not_object",
+            "collection",
+            postgresql_where="jsonb_typeof(body) <> 'object'",
         ),
         Index(
             "ix_records_body",

@@ -38,8 +38,8 @@ from app.query.parse import (
     parse_list_query,
     with_equality,
 )
-from app.query.relations import NO_RELATIONS, Embed, Expand, Relations
 from app.query.paths import MISSING, lodash_get
+from app.query.relations import NO_RELATIONS, Embed, Expand, Relations
 from app.query.sql import (
     build_list_statement,
     build_matched_statement,

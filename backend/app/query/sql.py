@@ -168,17 +168,24 @@ def build_presence_statement(collection: str, query: ListQuery) -> Statement | N
 
 
 def _search_condition(search: str, params: _Parameters) -> str:
+    """`q`: json-server looks through `for (key in record)`, so an object's or an array's
+    values; a string record (`"tags": ["red"]`) yields its characters, one at a time, and any
+    other value nothing."""
     if not search:
         return "FALSE"
     needle = f"js_lower({params.bind(search, 'text')})"
     if SEARCH_SEPARATOR not in search:
-        return f"(strpos(p.search_text, {needle}) > 0)"
-    # The separator itself is searched for: look value by value.
+        found = f"(strpos(p.search_text, {needle}) > 0)"
+    else:  # the separator itself is searched for: look value by value
+        found = (
+            "EXISTS (SELECT 1 FROM jsonb_path_query(p.body, 'strict $.**') AS items(item) "
+            "WHERE jsonb_typeof(item) IN ('string', 'number', 'boolean') "
+            "AND item NOT IN ('false'::jsonb, '0'::jsonb, '\"\"'::jsonb) "
+            f"AND strpos(js_lower(js_string(item)), {needle}) > 0)"
+        )
     return (
-        "EXISTS (SELECT 1 FROM jsonb_path_query(p.body, 'strict $.**') AS items(item) "
-        "WHERE jsonb_typeof(item) IN ('string', 'number', 'boolean') "
-        "AND item NOT IN ('false'::jsonb, '0'::jsonb, '\"\"'::jsonb) "
-        f"AND strpos(js_lower(js_string(item)), {needle}) > 0)"
+        f"({found} AND (jsonb_typeof(p.body) IN ('object', 'array') "
+        f"OR (jsonb_typeof(p.body) = 'string' AND char_length({needle}) = 1)))"
     )
 
 

@@ -85,7 +85,9 @@ async def sweep_orphans(conn: Connection, catalog: Catalog) -> int:
         parent = catalog.get(plural(str(field).removesuffix(FOREIGN_KEY_SUFFIX)))
         if parent is None or parent.kind is not Kind.PLURAL:
             continue
-        found = await conn.execute(_ORPHANS, {"child": child, "field": field, "parent": parent.name})
+        found = await conn.execute(
+            _ORPHANS, {"child": child, "field": field, "parent": parent.name}
+        )
         orphans += [int(seq) for (seq,) in await found.fetchall()]
     if orphans:
         await conn.execute(_DELETE_SEQS, (orphans,))

@@ -17,9 +17,9 @@ from typing import Any
 import psycopg
 
 from app.answers import Answer
-from app.errors import DuplicateId, InvalidBody, InvalidQuery, UnassignableId
-from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
+from app.errors import DuplicateId, InvalidBody, InvalidQuery, NotRecords, UnassignableId
 from app.javascript.sort import order_by
+from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
 from app.query import (
     MISSING,
     ListQuery,
@@ -71,8 +71,7 @@ _DELETE_ALL = (
 )
 _COPY_IN = "COPY records (collection, id_key, id_num, document) FROM STDIN"
 _GET_MANY = (
-    "SELECT id_key, seq, document::text FROM records "
-    "WHERE collection = %s AND id_key = ANY(%s)"
+    "SELECT id_key, seq, document::text FROM records WHERE collection = %s AND id_key = ANY(%s)"
 )
 _PAGE = (
     "SELECT seq, document::text FROM records WHERE collection = %s AND seq > %s "
@@ -263,6 +262,8 @@ async def create(store: Store, collection: str, record: JsonObject) -> StoredRec
             raise DuplicateId()
         if outcome == "unassignable":
             raise UnassignableId()
+        if outcome == "not_records":
+            raise NotRecords()
         async with conn.transaction():
             await conn.execute(_LOCK, (collection,))
             return await _create_by_general_rule(conn, collection, record)
@@ -313,9 +314,7 @@ async def _rewrite(
         return document
 
 
-async def replace(
-    store: Store, collection: str, record_id: str, record: JsonObject
-) -> str | None:
+async def replace(store: Store, collection: str, record_id: str, record: JsonObject) -> str | None:
     """PUT: the body replaces every field; the stored id (value and type) is kept, at the
     body's `id` position or last. None when no record has this id."""
     return await _rewrite(
@@ -323,9 +322,7 @@ async def replace(
     )
 
 
-async def update(
-    store: Store, collection: str, record_id: str, changes: JsonObject
-) -> str | None:
+async def update(store: Store, collection: str, record_id: str, changes: JsonObject) -> str | None:
     """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
     stored); the id never changes. None when no record has this id."""
 

@@ -420,40 +420,6 @@ def _liked_by_character(seen: Seen, expected: Expectation) -> Expectation:
     return _with_records(seen, expected, list_queries.like_by_character(collection, likes))
 
 
-def _sorts_mixed_types(seen: Seen) -> bool:
-    parameters = list_queries.list_parameters(seen.request)
-    listed = _listed(seen)
-    if parameters is None or listed is None:
-        return False
-    if list_queries.is_sliced(parameters):
-        listed = _collection(seen) or listed  # a page may hold one type of a mixed field
-    for path, _ in list_queries.sort_fields(parameters):
-        values = [list_queries.own_value(record, path) for record in listed]
-        if any(map(list_queries.is_numeric, values)) and any(map(list_queries.is_textual, values)):
-            return True
-    return False
-
-
-def _sorted_consistently(seen: Seen, expected: Expectation) -> Expectation:
-    """Unsliced: json-server's matches in the service's order. A page or slice: the page of
-    the whole collection in that order (no filter may then be given)."""
-    assert isinstance(expected.body, JsonBody)
-    rule = "mixed_type_sort_consistent"
-    parameters = list_queries.list_parameters(seen.request) or []
-    fields = list_queries.sort_fields(parameters)
-    collection = _collection(seen)
-    if collection is None:
-        raise AssertionError(f"{rule}: the case must first GET the collection")
-    position = {_id_of(record): index for index, record in enumerate(collection)}
-    if not list_queries.is_sliced(parameters):
-        records = list_queries.sorted_consistently(expected.body.view, fields, position)
-        return _with_records(seen, expected, records)
-    if any(key not in _SORT_AND_SLICE for key, _ in parameters):
-        raise AssertionError(f"{rule}: a sorted page cannot also be filtered")
-    ordered = list_queries.sorted_consistently(collection, fields, position)
-    return _with_records(seen, expected, list_queries.sliced(ordered, parameters))
-
-
 # -- answers derived from the service's state (service_state) ----------------------------------
 
 
@@ -803,14 +769,6 @@ DIFFERENCES = (
         "one character, as PostgreSQL matches code points",
         _likes_astral_text,
         _liked_by_character,
-    ),
-    Difference(
-        "mixed_type_sort_consistent",
-        "sorts a field holding numbers and strings with JavaScript's inconsistent <",
-        "numbers and booleans first (numerically), then strings, arrays and objects as text; "
-        "null, then missing, last (all reversed for desc); ties in insertion order",
-        _sorts_mixed_types,
-        _sorted_consistently,
     ),
 )
 

@@ -225,38 +225,6 @@ def sort_fields(parameters: list[tuple[str, str]]) -> list[tuple[str, bool]]:
     ]
 
 
-def is_numeric(value: Any) -> bool:
-    return isinstance(value, bool | float)
-
-
-def is_textual(value: Any) -> bool:
-    return isinstance(value, str | list | JsObject)
-
-
-def _sort_key(value: Any) -> tuple[int, bool, float, bool, bytes]:
-    """Ascending: values, then null, then missing; numbers and booleans numerically before
-    strings, arrays and objects, which compare as text by UTF-16 code unit."""
-    if value is ABSENT:
-        return (2, True, 0.0, True, b"")
-    if value is None:
-        return (1, True, 0.0, True, b"")
-    if is_numeric(value):
-        return (0, False, float(value), True, b"")
-    text = js_string(plain(value)).encode("utf-16-be", "surrogatepass")
-    return (0, True, 0.0, False, text)
-
-
-def sorted_consistently(
-    records: list[Any], fields: list[tuple[str, bool]], position: dict[Any, int]
-) -> list[Any]:
-    """The records in the service's order; `position` gives insertion order, which breaks ties
-    in either direction."""
-    ordered = sorted(records, key=lambda record: position[dict(record).get("id")])
-    for field, descending in reversed(fields):
-        ordered.sort(key=lambda record: _sort_key(own_value(record, field)), reverse=descending)
-    return ordered
-
-
 # -- query-string forms --------------------------------------------------------------------------
 
 

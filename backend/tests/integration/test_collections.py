@@ -77,7 +77,8 @@ def test_each_collection_has_its_own_id_rule(clinic: TestClient) -> None:
     assert clinic.post("/doctors", json={"name": "New"}).json() == {"name": "New", "id": 4}
     ward = clinic.post("/wards", json={"name": "East"})
     assert ward.status_code == 201
-    assert isinstance(ward.json()["id"], str) and len(ward.json()["id"]) == 7
+    assert isinstance(ward.json()["id"], str)
+    assert len(ward.json()["id"]) == 7
     assert ward.headers["location"].endswith(f"/wards/{ward.json()['id']}")
     # The same id in another collection is no duplicate.
     assert clinic.post("/patients", json={"id": 4, "name": "x"}).status_code == 409
@@ -105,7 +106,8 @@ def test_embed_is_strict_and_expand_compares_as_strings(clinic: TestClient) -> N
     four = clinic.get("/patients/4?_expand=doctor").json()
     assert four["doctor"] == {"id": 3, "name": "Dr. Quinn"}
     orphan = clinic.get("/appointments/4?_expand=patient&_expand=doctor").json()
-    assert "patient" not in orphan and orphan["doctor"]["id"] == 2
+    assert "patient" not in orphan
+    assert orphan["doctor"]["id"] == 2
     assert clinic.get("/patients/1?_embed=nothing").json()["nothing"] == []
     assert "ward" not in clinic.get("/patients/1?_expand=ward").json()  # no `wards` key
 
@@ -174,7 +176,10 @@ def test_cascade_deletes_every_orphan_in_one_pass_when_turned_on(
 def test_no_new_id_after_two_to_the_53_is_a_409_and_the_service_keeps_serving(
     client: TestClient,
 ) -> None:
-    assert client.post("/patients", content=b'{"id": 9007199254740992.0}', headers=JSON).status_code == 201
+    assert (
+        client.post("/patients", content=b'{"id": 9007199254740992.0}', headers=JSON).status_code
+        == 201
+    )
     assert client.post("/patients", json={"id": "a"}).status_code == 201
     refused = client.post("/patients", json={"name": "x"})
     assert refused.status_code == 409
@@ -239,7 +244,19 @@ def test_a_write_to_one_collection_leaves_the_others_answers_reusable(
 
 
 MIXED_AGES: list[Any] = [
-    "34", 12, "abc", None, "9", True, [3], "12", 100, {"a": 1}, "", " 7 ", "0x10"
+    "34",
+    12,
+    "abc",
+    None,
+    "9",
+    True,
+    [3],
+    "12",
+    100,
+    {"a": 1},
+    "",
+    " 7 ",
+    "0x10",
 ]
 
 

@@ -166,9 +166,12 @@ def behind_proxy(run: Rehearsal) -> httpx.Client:
 
 def stored_documents(database_url: str) -> list[Any]:
     with psycopg.connect(database_url) as connection:
-        return [row[0] for row in connection.execute(
+        return [
+            row[0]
+            for row in connection.execute(
                 "SELECT body FROM records WHERE collection = 'patients' ORDER BY seq"
-            )]
+            )
+        ]
 
 
 def test_pre_deploy_migrates_and_the_production_start_loads_no_db_json(served: Rehearsal) -> None:

@@ -57,9 +57,9 @@ def load_document(sqlalchemy_url: str, document: bytes) -> None:
     afterwards the service answers as json-server freshly started on that document."""
 
     async def run() -> None:
-        async with await psycopg.AsyncConnection.connect(libpq_url(sqlalchemy_url)) as conn:
-            async with conn.transaction():
-                await collections.replace_everything(conn, parse_json(document))
+        connecting = psycopg.AsyncConnection.connect(libpq_url(sqlalchemy_url))
+        async with await connecting as conn, conn.transaction():
+            await collections.replace_everything(conn, parse_json(document))
 
     asyncio.run(run())
 

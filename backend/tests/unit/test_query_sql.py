@@ -56,7 +56,10 @@ def test_like_patterns_reach_sql_as_bound_parameters() -> None:
 
 
 def test_presence_is_asked_only_for_plain_filters() -> None:
-    assert build_presence_statement("patients", parse_list_query("a_ne=1&b_like=x&c_gte=1&q=z")) is None
+    assert (
+        build_presence_statement("patients", parse_list_query("a_ne=1&b_like=x&c_gte=1&q=z"))
+        is None
+    )
     presence = build_presence_statement("patients", parse_list_query("a=1&b.c=2&d_ne=3"))
     assert presence is not None
     assert presence.text.count(" AS present") == 2

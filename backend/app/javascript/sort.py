@@ -55,7 +55,8 @@ def get(record: Any, path: Path) -> Any:
     """lodash's `baseGet(record, path)` (`_.get` without a default): `UNDEFINED` when missing.
 
     A string is a property name or a dotted/bracketed path, read as lodash does for this record
-    (a record with a key `"a.b"` answers that key); a sequence of strings is the segments.
+    (a record with a key `"a.b"` answers that key); a sequence of strings is the segments
+    (a single segment is read as a string is, as lodash does).
     """
     if isinstance(path, str) or len(path) == 1:
         field = path if isinstance(path, str) else path[0]

@@ -38,7 +38,6 @@ from app.query.parse import (
     parse_list_query,
     with_equality,
 )
-from app.query.paths import MISSING, lodash_get
 from app.query.relations import NO_RELATIONS, Embed, Expand, Relations
 from app.query.sql import (
     build_list_statement,
@@ -48,7 +47,6 @@ from app.query.sql import (
 )
 
 __all__ = [
-    "MISSING",
     "NO_RELATIONS",
     "Embed",
     "Expand",
@@ -62,7 +60,6 @@ __all__ = [
     "build_ordered_statement",
     "build_presence_statement",
     "link_header",
-    "lodash_get",
     "parse_item_query",
     "parse_list_query",
     "with_equality",

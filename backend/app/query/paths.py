@@ -43,38 +43,3 @@ def field_path(key: str) -> FieldPath:
     if _PLAIN_PROPERTY.match(key) or not _DEEP_PROPERTY.search(key):
         return FieldPath(key, (key,), literal_key_first=False)
     return FieldPath(key, tuple(_string_to_path(key)), literal_key_first=True)
-
-
-class _Missing:
-    """JavaScript's `undefined`: what `_.get` gives for a path a value does not have."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING = _Missing()
-_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
-
-
-def _property(value: object, key: str) -> object:
-    """`value[key]` for a JSON value, as JavaScript reads it."""
-    if isinstance(value, dict):
-        return value.get(key, MISSING)
-    if isinstance(value, list | str):
-        if key == "length":
-            return len(value.encode("utf-16-le")) // 2 if isinstance(value, str) else len(value)
-        if _ARRAY_INDEX.fullmatch(key) and int(key) < len(value):
-            return value[int(key)]
-    return MISSING
-
-
-def lodash_get(record: object, path: FieldPath) -> object:
-    """lodash `_.get(record, key)`: the value at the path, or MISSING."""
-    if path.literal_key_first and isinstance(record, dict) and path.key in record:
-        return record[path.key]
-    value = record
-    for segment in path.segments:
-        value = _property(value, segment)
-        if value is MISSING:
-            return MISSING
-    return value

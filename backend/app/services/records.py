@@ -19,16 +19,15 @@ import psycopg
 from app.answers import Answer
 from app.errors import DuplicateId, InvalidBody, InvalidQuery, NotRecords, UnassignableId
 from app.javascript.sort import order_by
+from app.javascript.values import JavaScriptTypeError
 from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
 from app.query import (
-    MISSING,
     ListQuery,
     Relations,
     build_list_statement,
     build_matched_statement,
     build_ordered_statement,
     build_presence_statement,
-    lodash_get,
 )
 from app.services import id_rule
 from app.store import VERSIONS, Catalog, Connection, Store
@@ -164,19 +163,14 @@ async def _sorted_by_lodash(
     matched = build_matched_statement(collection, query)
     cursor = await conn.execute(matched.text, matched.params)
     rows = await cursor.fetchall()
-    keys = [
-        {
-            str(index): value
-            for index, key in enumerate(query.sort)
-            if (value := lodash_get(record, key.path)) is not MISSING
-        }
-        for record in (parse_json(document) for _seq, document in rows)
-    ]
-    order = order_by(
-        keys,
-        [[str(index)] for index in range(len(query.sort))],
-        [key.descending for key in query.sort],
-    )
+    try:
+        order = order_by(
+            [parse_json(document) for _seq, document in rows],
+            [key.path.key for key in query.sort],
+            [key.descending for key in query.sort],
+        )
+    except JavaScriptTypeError:
+        raise InvalidQuery("A sorted field holds a value JavaScript cannot compare.") from None
     seqs = [int(rows[position][0]) for position in order]
     if query.window is not None:
         seqs = seqs[query.window.start : query.window.end]

@@ -75,6 +75,8 @@ CREATE INDEX ix_records_collection_id_num ON records (collection, id_num)
 CREATE INDEX ix_records_collection_seq_non_numeric_id ON records (collection, seq)
     WHERE id_num IS NULL;
 CREATE INDEX ix_records_body ON records USING gin (body) WITH (fastupdate = off);
+CREATE INDEX ix_records_body_paths ON records USING gin (body jsonb_path_ops)
+    WITH (fastupdate = off);
 CREATE INDEX ix_records_collection_not_object ON records (collection)
     WHERE jsonb_typeof(body) <> 'object';
 """
@@ -92,19 +94,25 @@ DROP FUNCTION patients_create(text, text, numeric, text);
 """
 
 # The version of each collection a statement changed goes up by one (on the stripe of the
-# writer's connection, so concurrent writers rarely wait for each other's commit).
+# writer's connection, so concurrent writers rarely wait for each other's commit), and its
+# record count by the rows it inserted or deleted: an unfiltered page needs no count(*).
 _VERSION_FUNCTIONS = """
+ALTER TABLE collection_versions ADD COLUMN records bigint NOT NULL DEFAULT 0;
 CREATE FUNCTION bump_record_versions() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-    INSERT INTO collection_versions AS v (name, stripe, version)
-    SELECT DISTINCT changed.collection, pg_backend_pid() % 16, 1 FROM changed
-    ON CONFLICT (name, stripe) DO UPDATE SET version = v.version + 1;
+    INSERT INTO collection_versions AS v (name, stripe, version, records)
+    SELECT changed.collection, pg_backend_pid() % 16, 1,
+           CASE TG_OP WHEN 'INSERT' THEN count(*) WHEN 'DELETE' THEN -count(*) ELSE 0 END
+    FROM changed GROUP BY changed.collection
+    ON CONFLICT (name, stripe)
+    DO UPDATE SET version = v.version + 1, records = v.records + excluded.records;
     RETURN NULL;
 END $$;
 CREATE FUNCTION bump_every_version() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    UPDATE collection_versions SET records = 0;
     INSERT INTO collection_versions AS v (name, stripe, version)
     SELECT c.name, pg_backend_pid() % 16, 1 FROM collections AS c
     ON CONFLICT (name, stripe) DO UPDATE SET version = v.version + 1;
@@ -204,8 +212,8 @@ def upgrade() -> None:
     op.execute("DROP TRIGGER patients_version ON patients")
     op.execute(_QUERYABLE)
     op.execute(_TABLES)
-    op.execute(_MOVE_PATIENTS)
     op.execute(_VERSION_FUNCTIONS)
+    op.execute(_MOVE_PATIENTS)
     op.execute(_CREATE_FUNCTION)
 
 
@@ -235,6 +243,7 @@ DROP FUNCTION bump_record_versions();
 DROP FUNCTION bump_every_version();
 DROP FUNCTION bump_collection_version();
 DROP FUNCTION js_queryable(json);
+ALTER TABLE collection_versions DROP COLUMN records;
 CREATE FUNCTION bump_patients_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE collection_versions SET version = version + 1

@@ -1,5 +1,6 @@
 """Each collection's version, the sum of its 16 counters: a trigger bumps one on every statement
-that changes the collection, so a reused answer can be checked against it (migration 0003)."""
+that changes the collection, so a reused answer can be checked against it (migrations 0003 and
+0005); the sum of `records` is how many records it holds."""
 
 from sqlalchemy import BigInteger, SmallInteger, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,3 +14,4 @@ class CollectionVersion(Base):
     name: Mapped[str] = mapped_column(Text, primary_key=True)
     stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # one of 16 counters
     version: Mapped[int] = mapped_column(BigInteger)
+    records: Mapped[int] = mapped_column(BigInteger, server_default="0")  # inserted - deleted

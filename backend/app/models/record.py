@@ -91,4 +91,12 @@ class Record(Base):
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
         ),
+        # Containment (`@>`): `_embed` finds children by their foreign key with it.
+        Index(
+            "ix_records_body_paths",
+            "body",
+            postgresql_using="gin",
+            postgresql_ops={"body": "jsonb_path_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )

@@ -254,14 +254,15 @@ def _shaped_document(relations: Relations, params: _Parameters) -> tuple[str, st
     for index, embed in enumerate(relations.embeds):
         replacement = "CAST('[]' AS json)"
         if embed.collection is not None:
-            # The children whose foreign key strictly equals (same JSON type) this record's id.
+            # The children whose foreign key strictly equals (same JSON type) this record's id:
+            # found by containment in the jsonb_path_ops index, then compared exactly.
             key = params.bind(embed.foreign_key, "text")
             joins.append(
-                f"LEFT JOIN (SELECT e.body -> {key} AS reference, "
+                "LEFT JOIN LATERAL (SELECT "
                 "'[' || string_agg(e.document::text, ',' ORDER BY e.seq) || ']' AS documents "
                 f"FROM records AS e WHERE e.collection = {params.bind(embed.collection, 'text')} "
-                f"AND e.body ? {key} GROUP BY 1) AS embedded{index} "
-                f"ON embedded{index}.reference = page.body -> 'id'"
+                f"AND e.body @> jsonb_build_object({key}, page.body -> 'id') "
+                f"AND e.body -> {key} = page.body -> 'id') AS embedded{index} ON TRUE"
             )
             replacement = f"CAST(coalesce(embedded{index}.documents, '[]') AS json)"
         document = f"js_object_put({document}, {params.bind(embed.key, 'text')}, {replacement})"
@@ -311,9 +312,16 @@ def build_list_statement(
             f"FROM records AS p WHERE {where}"
         )
     elif not query.sort:
-        # Insertion order: count the matches, and read the slice in primary-key order.
+        # Insertion order: count the matches (the whole collection's count is kept by the
+        # version triggers), and read the slice in primary-key order.
         total = "(SELECT n FROM total)"
-        prelude = f"WITH total AS (SELECT count(*) AS n FROM records AS p WHERE {where}) "
+        counted = (
+            "SELECT coalesce(sum(records), 0) AS n FROM collection_versions "
+            f"WHERE name = {params.bind(collection, 'text')}"
+            if query.search is None and not query.filters
+            else f"SELECT count(*) AS n FROM records AS p WHERE {where}"
+        )
+        prelude = f"WITH total AS ({counted}) "
         page = (
             f"SELECT p.seq, {record_columns} FROM records AS p WHERE {where} "
             f"ORDER BY p.seq {slicing}"

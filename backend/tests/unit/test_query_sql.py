@@ -67,4 +67,4 @@ def test_presence_is_asked_only_for_plain_filters() -> None:
 
 def test_a_query_without_window_counts_nothing() -> None:
     assert "count(*)" not in build_list_statement("patients", parse_list_query("a_ne=1")).text
-    assert "count(*)" in build_list_statement("patients", parse_list_query("_limit=2")).text
+    assert "count(*)" in build_list_statement("patients", parse_list_query("a_ne=1&_limit=2")).text

@@ -46,6 +46,37 @@ RETURN CASE WHEN strpos(document::text, '\u') = 0 THEN document::jsonb ELSE
 END;
 """
 
+# `flat`: hashes of each top-level field (and each field of a top-level object) with its value
+# by type, and of each top-level key: equality filters, nested routes, `_embed` and "does any
+# record have this field" find their candidates in its GIN index, then compare exactly.
+# `js_flat_entry` is shared by the column and the queries (app.query.sql), so both hash alike;
+# an array is entered as "holds an array" (its String() is computed at the exact comparison).
+_FLAT = r"""
+CREATE FUNCTION js_flat_entry(path text, value jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN path || chr(31) || CASE jsonb_typeof(value)
+    WHEN 'string' THEN 's' || (value #>> '{}')
+    WHEN 'number' THEN 'n' || (value::float8 + 0)::text
+    WHEN 'boolean' THEN 'b' || (value #>> '{}')
+    WHEN 'array' THEN 'A'
+END;
+CREATE FUNCTION js_flat(doc jsonb) RETURNS int[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN jsonb_typeof(doc) <> 'object' THEN '{}'::int[] ELSE ARRAY(
+    SELECT hashtext(entry) FROM (
+        SELECT chr(30) || e.k AS entry FROM jsonb_each(doc) AS e(k, v)
+        UNION ALL
+        SELECT js_flat_entry(e.k, e.v) FROM jsonb_each(doc) AS e(k, v)
+        WHERE jsonb_typeof(e.v) IN ('string', 'number', 'boolean', 'array')
+        UNION ALL
+        SELECT js_flat_entry(e.k || chr(30) || c.k, c.v)
+        FROM jsonb_each(doc) AS e(k, v),
+            jsonb_each(CASE WHEN jsonb_typeof(e.v) = 'object' THEN e.v ELSE '{}' END) AS c(k, v)
+        WHERE jsonb_typeof(c.v) IN ('string', 'number', 'boolean', 'array')
+    ) AS entries
+) END;
+"""
+
 _TABLES = """
 CREATE TABLE collections (
     name text NOT NULL,
@@ -64,6 +95,7 @@ CREATE TABLE records (
     document json NOT NULL,
     body jsonb GENERATED ALWAYS AS (js_queryable(document)) STORED NOT NULL,
     search_text text GENERATED ALWAYS AS (js_search_text(js_queryable(document))) STORED NOT NULL,
+    flat int[] GENERATED ALWAYS AS (js_flat(js_queryable(document))) STORED NOT NULL,
     CONSTRAINT pk_records PRIMARY KEY (seq),
     CONSTRAINT uq_records_collection UNIQUE (collection, id_key),
     CONSTRAINT fk_records_collection_collections FOREIGN KEY (collection)
@@ -74,9 +106,7 @@ CREATE INDEX ix_records_collection_id_num ON records (collection, id_num)
     WHERE id_num IS NOT NULL;
 CREATE INDEX ix_records_collection_seq_non_numeric_id ON records (collection, seq)
     WHERE id_num IS NULL;
-CREATE INDEX ix_records_body ON records USING gin (body) WITH (fastupdate = off);
-CREATE INDEX ix_records_body_paths ON records USING gin (body jsonb_path_ops)
-    WITH (fastupdate = off);
+CREATE INDEX ix_records_flat ON records USING gin (flat) WITH (fastupdate = off);
 CREATE INDEX ix_records_collection_not_object ON records (collection)
     WHERE jsonb_typeof(body) <> 'object';
 """
@@ -211,6 +241,7 @@ def upgrade() -> None:
     op.execute("DROP TRIGGER patients_version_truncate ON patients")
     op.execute("DROP TRIGGER patients_version ON patients")
     op.execute(_QUERYABLE)
+    op.execute(_FLAT)
     op.execute(_TABLES)
     op.execute(_VERSION_FUNCTIONS)
     op.execute(_MOVE_PATIENTS)
@@ -242,6 +273,8 @@ DROP FUNCTION records_create(text, text, text, numeric, text);
 DROP FUNCTION bump_record_versions();
 DROP FUNCTION bump_every_version();
 DROP FUNCTION bump_collection_version();
+DROP FUNCTION js_flat(jsonb);
+DROP FUNCTION js_flat_entry(text, jsonb);
 DROP FUNCTION js_queryable(json);
 ALTER TABLE collection_versions DROP COLUMN records;
 CREATE FUNCTION bump_patients_version() RETURNS trigger LANGUAGE plpgsql AS $$

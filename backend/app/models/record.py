@@ -19,11 +19,12 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     Numeric,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import UserDefinedType
@@ -64,6 +65,9 @@ class Record(Base):
     search_text: Mapped[str] = mapped_column(
         Text, Computed("js_search_text(js_queryable(document))", persisted=True), deferred=True
     )
+    flat: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), Computed("js_flat(js_queryable(document))", persisted=True), deferred=True
+    )
 
     __table_args__ = (
         UniqueConstraint("collection", "id_key"),
@@ -86,17 +90,9 @@ class Record(Base):
             postgresql_where="jsonb_typeof(body) <> 'object'",
         ),
         Index(
-            "ix_records_body",
-            "body",
+            "ix_records_flat",
+            "flat",
             postgresql_using="gin",
-            postgresql_with={"fastupdate": "off"},
-        ),
-        # Containment (`@>`): `_embed` finds children by their foreign key with it.
-        Index(
-            "ix_records_body_paths",
-            "body",
-            postgresql_using="gin",
-            postgresql_ops={"body": "jsonb_path_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
     )

@@ -26,6 +26,7 @@ _INTEGER_LIKE = re.compile(r"\d")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")
 OBJECT_TEXT = "[object Object]"
+FLAT_JOINER = "\x1e"  # chr(30): joins a field and its object's field in records.flat
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,35 @@ def _equals_any(value: str, texts: list[str], params: _Parameters) -> str:
     return f"({' OR '.join(tests)})"
 
 
+def _flat_paths(path: FieldPath) -> list[str] | None:
+    """The names `records.flat` (migration 0005) enters this path's values under: a top-level
+    field, or a field of a top-level object (chr(30) joins them); None for deeper paths,
+    array indexes and `length`, which it does not enter."""
+    if not all(_reads_like_json_path(segment) for segment in path.segments):
+        return None
+    if len(path.segments) == 1:
+        return [path.segments[0]]
+    if len(path.segments) == 2:
+        nested = FLAT_JOINER.join(path.segments)
+        return [path.key, nested] if path.literal_key_first else [nested]
+    return None
+
+
+def _flat_candidates(path: FieldPath, texts: list[str], params: _Parameters) -> str | None:
+    """The `records.flat` hashes a record whose value at `path` has one of `texts` as its
+    String() must hold (a superset: an array is entered as "holds an array"); None when the
+    index cannot narrow this filter."""
+    names = _flat_paths(path)
+    if names is None or OBJECT_TEXT in texts:
+        return None
+    values = [*(json for text in texts for json in _equal_json_values(text)), "[]"]
+    return (
+        "ARRAY(SELECT hashtext(js_flat_entry(name, value)) "
+        f"FROM unnest({params.bind(names, 'text[]')}) AS names(name), "
+        f"unnest({params.bind(values, 'jsonb[]')}) AS candidates(value))"
+    )
+
+
 def _filter_condition(item: Filter, params: _Parameters) -> str:
     strings = [v.text for v in item.values if v.is_string]
     if item.operator is Operator.EQUALS and not strings:
@@ -116,7 +146,9 @@ def _filter_condition(item: Filter, params: _Parameters) -> str:
         if item.path.segments == ("id",) and not item.path.literal_key_first:
             # id_key is String(id), with a unique index: the common `?id=1&id=2` is a lookup.
             return f"({present} AND p.id_key = ANY({params.bind(strings, 'text[]')}))"
-        return _equals_any(value, strings, params)
+        candidates = _flat_candidates(item.path, strings, params)
+        exact = _equals_any(value, strings, params)
+        return exact if candidates is None else f"(p.flat && {candidates} AND {exact})"
     if item.operator is Operator.NOT_EQUALS:
         if not strings:
             return present
@@ -135,23 +167,28 @@ def _filter_condition(item: Filter, params: _Parameters) -> str:
     return f"({tests})"
 
 
+def _has_key(key: str, params: _Parameters) -> str:
+    """The record has this top-level key: its `flat` entry (index), then `?` (exact)."""
+    bound = params.bind(key, "text")
+    return f"(flat @> ARRAY[hashtext(chr(30) || {bound})] AND body ? {bound})"
+
+
 def _has_path(path: FieldPath, collection: str, params: _Parameters) -> str:
-    """Whether any record of `collection` has `path` (lodash `_.has`; a JSON null counts). `?`
-    is answered by the GIN index on body; a longer path is looked for only once its first field
-    exists."""
+    """Whether any record of `collection` has `path` (lodash `_.has`; a JSON null counts). A
+    top-level key is found through the GIN index on `flat`; a longer path is looked for only
+    once its first field exists."""
     records = f"records WHERE collection = {params.bind(collection, 'text')}"
-    first = params.bind(path.segments[0], "text")
-    has = f"EXISTS (SELECT 1 FROM {records} AND body ? {first})"
+    first = _has_key(path.segments[0], params)
+    has = f"EXISTS (SELECT 1 FROM {records} AND {first})"
     if len(path.segments) > 1:
         deep = _path_value(replace(path, literal_key_first=False), "body", params)
         has = (
             f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM {records} "
-            f"AND body ? {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
+            f"AND {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
         )
     if not path.literal_key_first:
         return has
-    literal = params.bind(path.key, "text")
-    return f"(EXISTS (SELECT 1 FROM {records} AND body ? {literal}) OR {has})"
+    return f"(EXISTS (SELECT 1 FROM {records} AND {_has_key(path.key, params)}) OR {has})"
 
 
 def build_presence_statement(collection: str, query: ListQuery) -> Statement | None:
@@ -255,13 +292,13 @@ def _shaped_document(relations: Relations, params: _Parameters) -> tuple[str, st
         replacement = "CAST('[]' AS json)"
         if embed.collection is not None:
             # The children whose foreign key strictly equals (same JSON type) this record's id:
-            # found by containment in the jsonb_path_ops index, then compared exactly.
+            # candidates from the index on `flat`, then compared exactly.
             key = params.bind(embed.foreign_key, "text")
             joins.append(
                 "LEFT JOIN LATERAL (SELECT "
                 "'[' || string_agg(e.document::text, ',' ORDER BY e.seq) || ']' AS documents "
                 f"FROM records AS e WHERE e.collection = {params.bind(embed.collection, 'text')} "
-                f"AND e.body @> jsonb_build_object({key}, page.body -> 'id') "
+                f"AND e.flat @> ARRAY[hashtext(js_flat_entry({key}, page.body -> 'id'))] "
                 f"AND e.body -> {key} = page.body -> 'id') AS embedded{index} ON TRUE"
             )
             replacement = f"CAST(coalesce(embedded{index}.documents, '[]') AS json)"

@@ -3,8 +3,8 @@ through the db.json importer, so the data is validated and verified as by `make 
 
 import logging
 
-from app.config import ConfigError, Settings
 from app import importer
+from app.config import ConfigError, Settings
 from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
 
 logger = logging.getLogger("app.seed")

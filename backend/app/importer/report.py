@@ -253,4 +253,6 @@ def _result(report: MigrationReport) -> str:
         return "result: MISMATCH, the database does not hold the file's data as it is (above)."
     if report.options.dry_run and report.options.mode is not Mode.VERIFY_ONLY:
         return "result: OK, the file is valid and the plan is above; nothing was written."
+    if not report.verified:
+        return f"result: STOPPED before verification; {nothing}."
     return "result: OK, every collection and record verified."

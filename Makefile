@@ -55,7 +55,7 @@ migrate: $(RUNTIME_STAMP) ## Apply pending database migrations
 	cd $(BACKEND) && ../$(PY) -c 'from app.runner import migrate_only; migrate_only()'
 
 .PHONY: migrate-data
-migrate-data: $(RUNTIME_STAMP) ## Move DB_JSON=path/to/db.json's patients into PostgreSQL (MIGRATE_ARGS=--help)
+migrate-data: $(RUNTIME_STAMP) ## Move every collection of DB_JSON=path/to/db.json into PostgreSQL (MIGRATE_ARGS=--help)
 	@test -n "$(DB_JSON)" || { echo "Usage: make migrate-data DB_JSON=path/to/db.json [MIGRATE_ARGS='--replace ...']" >&2; exit 2; }
 	cd $(BACKEND) && ../$(PY) -m scripts.migrate_db_json "$(abspath $(DB_JSON))" $(MIGRATE_ARGS)
 

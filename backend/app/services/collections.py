@@ -1,6 +1,7 @@
 """What spans collections: `GET /db`, singular resources (a top-level object of db.json), and
 json-server's delete cascade, which is off unless `CASCADE_DELETES` turns it on."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.javascript.pluralize import plural
@@ -117,16 +118,67 @@ def kind_of(name: str, value: Any) -> Kind:
 async def add_collection(conn: Connection, name: str, position: int, value: Any) -> Kind:
     """Store one top-level key of db.json and its records, in the caller's transaction."""
     kind = kind_of(name, value)
-    document = None if kind is Kind.PLURAL else dumps(value)
-    await conn.execute(_ADD_COLLECTION, (name, position, kind.value, document))
+    await create(conn, name, position, kind, None if kind is Kind.PLURAL else dumps(value))
     if kind is Kind.PLURAL:
         await records.import_records(conn, name, value)
     return kind
 
 
+# --- The db.json importer's statements, in its transaction ---------------------------------
+
+_LOCK_CATALOG = "LOCK TABLE collections IN SHARE ROW EXCLUSIVE MODE"
+_STORED = (
+    "SELECT c.name, c.position, c.kind, c.document::text, c.kind <> 'plural' OR EXISTS "
+    "(SELECT 1 FROM records AS r WHERE r.collection = c.name) FROM collections AS c "
+    "ORDER BY c.position"
+)
+_REMOVE = "DELETE FROM collections WHERE name = %s"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCollection:
+    name: str
+    position: int
+    kind: Kind
+    document: str | None  # the JSON text of a singular resource or `$schema`
+    holds_data: bool  # a record, or a singular resource or `$schema` (which always do)
+
+
+async def lock_catalog(conn: Connection) -> None:
+    """Make other importers and every change to the list of collections wait until this
+    transaction ends; readers, and writers of records, go on."""
+    await conn.execute(_LOCK_CATALOG)
+
+
+async def stored(conn: Connection) -> list[StoredCollection]:
+    """Every collection, in `GET /db` order."""
+    cursor = await conn.execute(_STORED)
+    return [
+        StoredCollection(str(name), int(position), Kind(kind), document, bool(holds_data))
+        for name, position, kind, document, holds_data in await cursor.fetchall()
+    ]
+
+
+async def create(
+    conn: Connection, name: str, position: int, kind: Kind, document: str | None
+) -> None:
+    """Store one top-level key of db.json, without records; `document` is the JSON text of a
+    singular resource or `$schema`, stored as it is."""
+    await conn.execute(_ADD_COLLECTION, (name, position, kind.value, document))
+
+
+async def remove(conn: Connection, name: str) -> None:
+    """Remove a collection and its records."""
+    await conn.execute(_REMOVE, (name,))
+
+
+async def remove_everything(conn: Connection) -> None:
+    await conn.execute(_DELETE_EVERYTHING)
+
+
 async def replace_everything(conn: Connection, document: JsonObject) -> None:
     """Make the database hold exactly `document` (a parsed db.json), in the caller's
     transaction: its keys in JavaScript's property order, each collection's records in order."""
-    await conn.execute(_DELETE_EVERYTHING)
+    await remove_everything(conn)
     for position, name in enumerate(js_property_order(document)):
         await add_collection(conn, name, position, document[name])

@@ -375,12 +375,21 @@ def _id_columns(record: Any) -> tuple[str | None, Decimal | None]:
 
 async def import_records(conn: Connection, collection: str, records: Iterable[Any]) -> int:
     """Insert records as they are (ids included), in order, in the caller's transaction, with
-    COPY: a whole db.json collection goes through here."""
+    COPY."""
+    return await import_texts(conn, collection, ((record, dumps(record)) for record in records))
+
+
+async def import_texts(
+    conn: Connection, collection: str, records: Iterable[tuple[Any, str]]
+) -> int:
+    """Insert records given as (parsed record, its JSON text), in order, in the caller's
+    transaction, with COPY; the text is stored as it is (a db.json's records keep the text
+    they were written with). The db.json importer writes every collection through here."""
     await lock_for_import(conn, collection)
     written = 0
     async with conn.cursor() as cursor, cursor.copy(_COPY_IN) as copy:
-        for record in records:
-            await copy.write_row((collection, *_id_columns(record), dumps(record)))
+        for record, text in records:
+            await copy.write_row((collection, *_id_columns(record), text))
             written += 1
     return written
 

@@ -1,5 +1,6 @@
-"""`make migrate-data` on real PostgreSQL: the CLI as a subprocess, the round trip through the
-API, atomicity under SIGKILL, each mode on a second run, and the id rule afterwards."""
+"""`make migrate-data` on real PostgreSQL: every collection of a db.json, the CLI as a
+subprocess, the round trip through the API, what is refused, atomicity under SIGKILL, each mode
+on a second run, verification, the id rule afterwards, and `make run`'s seeding."""
 
 import asyncio
 import hashlib
@@ -20,14 +21,18 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from app import importer
 from app.config import BACKEND_DIR, ConfigError, Settings
-from app.json_codec import js_string
+from app.json_codec import js_property_order, js_string
 from app.seed import seed_if_empty
-from app.services import importer
-from app.services import patients as patient_service
-from app.sessions import create_engine, create_sessionmaker, driver_connection, session_scope
+from app.sessions import create_engine, create_sessionmaker
 from tests.support.database import libpq_url
-from tests.support.db_json import typed, write_db_json, write_generated_db_json
+from tests.support.db_json import (
+    typed,
+    write_db_json,
+    write_generated_collections,
+    write_text,
+)
 from tests.support.servers import free_port, json_server_process
 from tests.support.settings import make_settings
 
@@ -78,10 +83,30 @@ NASTY: list[dict[str, Any]] = [
     {"id": "0042", "name": "a string id with leading zeros"},
     {"id": 9007199254740993, "name": "an id beyond 2^53"},
 ]
-OTHER_COLLECTIONS: dict[str, Any] = {
-    "doctors": [{"id": 1, "name": "Dr. Who"}, {"id": 2}],
-    "profile": {"name": "clinic"},
-}
+# A db.json with every awkward thing json-server accepts, written by hand so that number
+# spellings (1.0, 1e2, 2.50) and key order are exactly as a person or a tool may write them.
+AWKWARD = (
+    """{
+  "$schema": "./schema.json",
+  "patients": """
+    + json.dumps(NASTY, indent=2, ensure_ascii=False)
+    + """,
+  "Wards": [
+    {"id": "w1", "name": "North", "floor": 1.0},
+    {"id": "w2", "name": "Süd 🏥", "floor": 1e2, "beds": 12345678901234567890123, "rate": -0.0}
+  ],
+  "notes": [
+    {"text": "no id here", "nested": {"deep": [1, {"x": null}, []]}},
+    {"id": 1, "text": "ein Ü"},
+    {"text": "another without id", "at": 1E-7}
+  ],
+  "tags": ["red", "green"],
+  "empty": [],
+  "clinic": {"name": "City Clinic", "beds": 2.50, "head": {"doctorId": 2}},
+  "10": [{"id": 1, "n": 10}],
+  "settings": {}
+}"""
+)
 
 
 def migrate_cli(database_url: str, db_json: Path, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -97,19 +122,43 @@ def migrate_cli(database_url: str, db_json: Path, *flags: str) -> subprocess.Com
     )
 
 
-def report(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
-    """The report's `label  value` lines, first occurrence of each label."""
+def report(
+    result: subprocess.CompletedProcess[str], collection: str | None = None
+) -> dict[str, str]:
+    """The report's `label  value` lines (of one collection's block when named), first
+    occurrence of each label."""
     fields: dict[str, str] = {}
+    inside = collection is None
     for line in result.stdout.splitlines():
-        if line.startswith("  ") and not line.startswith("    "):
-            fields.setdefault(line[2:21].strip(), line[21:].strip())
+        if collection is not None and re.match(r"  \S.* \((plural|singular|schema)\): ", line):
+            inside = line.startswith(f"  {collection} (")
+            continue
+        if not inside:
+            continue
+        indent = 4 if collection is not None else 2
+        if line.startswith(" " * indent) and not line.startswith(" " * (indent + 2)):
+            label, value = line[2:21].strip(), line[21:].strip()
+            fields.setdefault(label, value)
     return fields
 
 
-def table(database_url: str) -> list[tuple[int, str, str]]:
+Snapshot = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def snapshot(database_url: str) -> Snapshot:
+    """Every collection and every record, as stored."""
     with psycopg.connect(libpq_url(database_url)) as conn:
-        rows = conn.execute("SELECT seq, id_key, document::text FROM patients ORDER BY seq")
-        return [(int(seq), str(key), str(document)) for seq, key, document in rows]
+        stored = conn.execute(
+            "SELECT name, position, kind, document::text FROM collections ORDER BY position, name"
+        ).fetchall()
+        rows = conn.execute(
+            "SELECT collection, seq, id_key, document::text FROM records ORDER BY collection, seq"
+        ).fetchall()
+    return stored, rows
+
+
+def documents(database_url: str, collection: str = "patients") -> list[Any]:
+    return [json.loads(row[3]) for row in snapshot(database_url)[1] if row[0] == collection]
 
 
 def execute(database_url: str, statement: str, *params: Any) -> None:
@@ -117,10 +166,14 @@ def execute(database_url: str, statement: str, *params: Any) -> None:
         conn.execute(statement, params)
 
 
-def listed(client: TestClient) -> Any:
-    response = client.get("/patients")
-    assert response.status_code == 200
+def get_json(client: TestClient, path: str) -> Any:
+    response = client.get(path)
+    assert response.status_code == 200, path
     return json.loads(response.text)
+
+
+def in_javascript_order(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: document[key] for key in js_property_order(document)}
 
 
 def canonical_sha256(records: list[Any]) -> str:
@@ -134,63 +187,81 @@ def canonical_sha256(records: list[Any]) -> str:
 # --- Round trip -----------------------------------------------------------------------------
 
 
-def test_round_trip_through_the_api_is_exact(
+def test_round_trip_of_every_collection_through_the_api_is_exact(
     client: TestClient, database_url: str, tmp_path: Path
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY, **OTHER_COLLECTIONS)
-    result = migrate_cli(database_url, path, "--patients-only")
+    path = write_text(tmp_path / "db.json", AWKWARD)
+    result = migrate_cli(database_url, path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert typed(listed(client)) == typed(NASTY)
-    for record in NASTY:
-        response = client.get(f"/patients/{js_string(record['id'])}")
-        assert response.status_code == 200
-        assert typed(json.loads(response.text)) == typed(record)
-    text = client.get("/patients").text
+    expected = json.loads(AWKWARD)
+    assert typed(get_json(client, "/db")) == typed(in_javascript_order(expected))
+    for name, value in expected.items():
+        if name == "$schema":
+            continue
+        assert typed(get_json(client, f"/{name}")) == typed(value), name
+        for record in value if isinstance(value, list) else []:
+            if isinstance(record, dict) and "id" in record:
+                found = get_json(client, f"/{name}/{js_string(record['id'])}")
+                assert typed(found) == typed(record)
+    assert typed(get_json(client, "/wards")) == typed(expected["Wards"])
+    text = client.get("/db").text
+    assert text.startswith('{"10":[{"id":1,"n":10}],"$schema":"./schema.json","patients":[')
     for fragment in (
+        '"floor":1.0}',
+        '"floor":1e2,',
+        '"beds":12345678901234567890123,',
+        '"rate":-0.0}',
+        '"at":1E-7}',
+        '"beds":2.50,',
+        '"tags":["red","green"],"empty":[],',
+        '"settings":{}}',
         '"big":123456789012345678901234567890',
         '"id":9007199254740993',
-        '"age":"34"',
-        '"phone":5550101',
-        '"negativeZero":-0.0',
         '"z":0,"a":1,"10":"ten","2":"two"',
         '"name":"Late id","id":"p-2"',
     ):
         assert fragment in text
+    assert client.get("/$schema").status_code == 404
 
 
-def test_the_report_counts_lists_other_data_and_checksums_both_sides(
+def test_the_report_counts_each_collection_and_checksums_both_sides(
     empty_db: str, tmp_path: Path
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY, **OTHER_COLLECTIONS)
-    result = migrate_cli(empty_db, path, "--patients-only")
-    fields = report(result)
-    assert fields["records in file"] == "6"
+    path = write_db_json(tmp_path / "db.json", NASTY, doctors=[{"id": 1}], profile={"n": 1})
+    result = migrate_cli(empty_db, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report(result)["records in file"] == "7"
+    assert report(result)["committed"] == "yes"
+    fields = report(result, "patients")
     assert fields["written"] == "6"
     assert fields["verified"] == "6 of 6 records"
-    assert fields["committed"] == "yes"
-    assert fields["other data"].startswith('"doctors" (an array of 2, line ')
-    assert '"profile" (an object, line ' in result.stdout
     expected = canonical_sha256(NASTY)
     assert fields["source checksum"] == f"sha256:{expected}"
-    assert fields["table checksum"] == f"sha256:{expected}"
-    assert result.stdout.rstrip().endswith("result: OK, every record verified.")
+    assert fields["database checksum"] == f"sha256:{expected}"
+    assert report(result, "profile")["verified"] == "yes"
+    assert "  doctors (plural): created, before: absent" in result.stdout
+    assert result.stdout.rstrip().endswith("result: OK, every collection and record verified.")
 
 
 def test_root_db_json_migrates_and_every_record_verifies(empty_db: str) -> None:
     root = BACKEND_DIR.parent / "db.json"
     result = migrate_cli(empty_db, root)
     assert result.returncode == 0, result.stdout + result.stderr
-    records = json.loads(root.read_text(encoding="utf-8"))["patients"]
-    assert report(result)["verified"] == f"{len(records)} of {len(records)} records"
-    assert [json.loads(document) for _, _, document in table(empty_db)] == records
+    content = json.loads(root.read_text(encoding="utf-8"))
+    for name, value in content.items():
+        if isinstance(value, list):
+            assert documents(empty_db, name) == value
+            verified = report(result, name)["verified"]
+            assert verified == f"{len(value)} of {len(value)} records"
 
 
-# --- Validation through the CLI -------------------------------------------------------------
+# --- What is refused ------------------------------------------------------------------------
 
 
-def test_duplicate_ids_stop_the_migration_and_write_nothing(empty_db: str, tmp_path: Path) -> None:
+def test_duplicate_ids_stop_the_import_and_write_nothing(empty_db: str, tmp_path: Path) -> None:
     records = [*NASTY, {"id": "1", "name": SECRET}, {"id": 3.5, "name": SECRET}]
-    path = write_db_json(tmp_path / "db.json", records)
+    path = write_db_json(tmp_path / "db.json", records, doctors=[{"id": 1}, {"id": 1}])
+    before = snapshot(empty_db)
     result = migrate_cli(empty_db, path)
     assert result.returncode == 1
     assert "has the same id as patients[0] (id 1); ids are compared as strings" in result.stdout
@@ -198,68 +269,80 @@ def test_duplicate_ids_stop_the_migration_and_write_nothing(empty_db: str, tmp_p
     assert re.search(
         r"patients\[7\] \(line \d+, id 3.5\) has the same id as patients\[2\]", result.stdout
     )
-    assert "result: INVALID, 2 problem(s)" in result.stdout
+    assert re.search(
+        r"doctors\[1\] \(line \d+, id 1\) has the same id as doctors\[0\]", result.stdout
+    )
+    assert "result: INVALID, 3 problem(s)" in result.stdout
     assert SECRET not in result.stdout + result.stderr
-    assert table(empty_db) == []
+    assert snapshot(empty_db) == before
 
 
-def test_other_collections_stop_the_migration_unless_acknowledged(
-    empty_db: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"patients": [{"id": 1}], "title": "City Clinic"}', 'Type of "title" (string)'),
+        ('{"patients": [], "count": 3}', 'Type of "count" (number)'),
+        ('{"nothing": null}', 'Type of "nothing" (object)'),
+        ('[{"id": 1}]', "Data must be an object. Found array."),
+        ('{"a/b": [{"id": 1}]}', "found / character in database property 'a/b'"),
+        ('{"Health": []}', "the service's own route /health"),
+        ('{"openapi.json": {}}', "the service's own route /openapi.json"),
+        ('{"_audit": [{"id": 1}]}', "keeps for its operator routes"),
+    ],
+)
+def test_what_json_server_or_the_service_refuses_is_refused_and_nothing_written(
+    empty_db: str, tmp_path: Path, text: str, reason: str
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY, **OTHER_COLLECTIONS)
-    result = migrate_cli(empty_db, path)
-    assert result.returncode == 1
-    assert '"doctors" (an array of 2' in result.stdout
-    assert "--patients-only" in result.stdout
-    assert table(empty_db) == []
+    before = snapshot(empty_db)
+    result = migrate_cli(empty_db, write_text(tmp_path / "db.json", text))
+    assert result.returncode == 1, result.stdout
+    assert reason in result.stdout
+    assert snapshot(empty_db) == before
 
 
-def test_text_postgresql_cannot_store_is_refused_before_writing(
-    settings: Settings, empty_db: str, tmp_path: Path
+def test_text_with_nul_or_lone_surrogates_is_stored_as_written(
+    client: TestClient, database_url: str, tmp_path: Path
 ) -> None:
-    record = {"id": 1, "note": "a\u0000b"}
-
-    async def insert_directly() -> None:
-        engine = create_engine(settings)
-        try:
-            async with session_scope(create_sessionmaker(engine)) as session:
-                await patient_service.import_records(await driver_connection(session), [record])
-        finally:
-            await engine.dispose()
-
-    with pytest.raises(psycopg.errors.UntranslatableCharacter):
-        asyncio.run(insert_directly())
-    path = write_db_json(tmp_path / "db.json", [{"id": 2}, record])
-    result = migrate_cli(empty_db, path)
-    assert result.returncode == 1
-    assert "patients[1] (line 6) contains the character U+0000" in result.stdout
-    assert table(empty_db) == []
+    text = '{"patients": [{"id": 1, "a": "x\\u0000y"}, {"id": 2, "b": "\\ud800"}]}'
+    result = migrate_cli(database_url, write_text(tmp_path / "db.json", text))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert client.get("/patients/1").text == '{"id":1,"a":"x\\u0000y"}'
+    assert client.get("/patients/2").text == '{"id":2,"b":"\\ud800"}'
 
 
-def test_missing_ids_are_assigned_by_json_servers_rule_and_reported(
+def test_records_without_id_are_kept_as_json_server_keeps_them(
+    client: TestClient, database_url: str, tmp_path: Path
+) -> None:
+    records = [{"name": "first"}, {"id": 7, "name": "seven"}, "text", {"name": "third"}]
+    result = migrate_cli(database_url, write_db_json(tmp_path / "db.json", records))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert get_json(client, "/patients") == records
+    assert report(result, "patients")["verified"] == "4 of 4 records"
+
+
+def test_missing_ids_are_assigned_by_json_servers_rule_per_collection_and_reported(
     client: TestClient, database_url: str, tmp_path: Path
 ) -> None:
     records = [{"name": "first"}, {"id": 7, "name": "seven"}, {"name": "third"}]
-    path = write_db_json(tmp_path / "db.json", records)
-    refused = migrate_cli(database_url, path)
-    assert refused.returncode == 1
-    assert "--assign-missing-ids" in refused.stdout
+    path = write_db_json(tmp_path / "db.json", records, doctors=[{"name": "d"}, "x"])
     result = migrate_cli(database_url, path, "--assign-missing-ids")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "patients[0] (line 3) -> 8" in result.stdout
     assert "patients[2] (line 10) -> 9" in result.stdout
-    assert listed(client) == [
+    assert re.search(r"doctors\[0\] \(line \d+\) -> 1", result.stdout)
+    assert get_json(client, "/patients") == [
         {"name": "first", "id": 8},
         {"id": 7, "name": "seven"},
         {"name": "third", "id": 9},
     ]
+    assert get_json(client, "/doctors") == [{"name": "d", "id": 1}, "x"]
 
 
 # --- Atomicity ------------------------------------------------------------------------------
 
 
 def _wait_for_copy_in_progress(database_url: str, process: subprocess.Popen[bytes]) -> int:
-    """The pid of the backend running the migration's COPY inside its open transaction."""
+    """The pid of the backend running the import's COPY inside its open transaction."""
     query = (
         "SELECT a.pid FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid) "
         "WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL "
@@ -268,28 +351,28 @@ def _wait_for_copy_in_progress(database_url: str, process: subprocess.Popen[byte
     deadline = time.monotonic() + 90
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         while time.monotonic() < deadline:
-            assert process.poll() is None, "the migration finished before it could be killed"
+            assert process.poll() is None, "the import finished before it could be killed"
             row = conn.execute(query).fetchone()
             if row is not None:
                 return int(row[0])
             time.sleep(0.005)
-    raise TimeoutError("the migration never started inserting")
+    raise TimeoutError("the import never started inserting")
 
 
 def _wait_until_gone(database_url: str, pid: int) -> None:
     deadline = time.monotonic() + 30
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         while conn.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
-            assert time.monotonic() < deadline, "the killed migration's backend never ended"
+            assert time.monotonic() < deadline, "the killed import's backend never ended"
             time.sleep(0.05)
 
 
 @pytest.mark.slow
-def test_sigkill_while_inserting_leaves_the_table_as_it_was(empty_db: str, tmp_path: Path) -> None:
-    first = write_db_json(tmp_path / "first.json", NASTY)
+def test_sigkill_while_writing_leaves_the_database_as_it_was(empty_db: str, tmp_path: Path) -> None:
+    first = write_text(tmp_path / "first.json", AWKWARD)
     assert migrate_cli(empty_db, first).returncode == 0
-    before = table(empty_db)
-    large = write_generated_db_json(tmp_path / "large.json", 60_000)
+    before = snapshot(empty_db)
+    large = write_generated_collections(tmp_path / "large.json", 60_000)
     env = {**os.environ, "DATABASE_URL": empty_db, "LOG_LEVEL": "warning"}
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.migrate_db_json", str(large), "--replace"],
@@ -307,7 +390,7 @@ def test_sigkill_while_inserting_leaves_the_table_as_it_was(empty_db: str, tmp_p
             process.kill()
             process.wait()
     _wait_until_gone(empty_db, backend_pid)
-    assert table(empty_db) == before
+    assert snapshot(empty_db) == before
 
 
 @pytest.mark.parametrize(
@@ -317,18 +400,20 @@ def test_sigkill_while_inserting_leaves_the_table_as_it_was(empty_db: str, tmp_p
         ('"id": "0042",', ""),  # a record lost its id
         ('"id": 0,', '"id": 0, "id": 0,'),  # a record became unreadable
         ('"name": "Late id",', '"name": '),  # the file is no longer JSON
+        ('"doctors"', '"Doctors"'),  # a collection was renamed
     ],
 )
 def test_a_file_changed_after_validation_is_rolled_back(
     settings: Settings, empty_db: str, tmp_path: Path, old: str, new: str
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_db_json(tmp_path / "db.json", NASTY, doctors=[{"id": 1}])
     options = importer.ImportOptions()
     validation = importer.validate_file(path, options)
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), "utf-8")
     report = importer.MigrationReport(options, validation)
+    before = snapshot(empty_db)
 
     async def run() -> None:
         engine = create_engine(settings)
@@ -340,137 +425,250 @@ def test_a_file_changed_after_validation_is_rolled_back(
     asyncio.run(run())
     assert report.outcome is importer.Outcome.SOURCE_CHANGED
     assert not report.committed
-    assert table(empty_db) == []
+    assert snapshot(empty_db) == before
 
 
 # --- Modes on a second run ------------------------------------------------------------------
 
 
 def test_a_second_default_run_refuses_and_changes_nothing(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
     assert migrate_cli(empty_db, path).returncode == 0
-    before = table(empty_db)
+    before = snapshot(empty_db)
     again = migrate_cli(empty_db, path)
     assert again.returncode == 4
-    assert "REFUSED, the table already holds 6 records" in again.stdout
-    assert table(empty_db) == before
+    assert "REFUSED, the database already holds data in: 10, $schema, patients" in again.stdout
+    assert snapshot(empty_db) == before
 
 
-def test_replace_on_a_second_run_leaves_exactly_the_new_file(
+def test_a_new_database_with_only_an_empty_collection_counts_as_empty(
+    empty_db: str, tmp_path: Path
+) -> None:
+    path = write_db_json(tmp_path / "db.json", [{"id": 1}], doctors=[])
+    assert migrate_cli(empty_db, path).returncode == 0
+    stored, _ = snapshot(empty_db)
+    assert [row[:3] for row in stored] == [("patients", 0, "plural"), ("doctors", 1, "plural")]
+
+
+def test_replace_leaves_exactly_the_new_file(
     client: TestClient, database_url: str, tmp_path: Path
 ) -> None:
-    assert migrate_cli(database_url, write_db_json(tmp_path / "a.json", NASTY)).returncode == 0
-    replacement = [{"id": "p-2", "name": "kept id, new data"}, {"id": 50}, {"id": 1, "v": 2}]
-    result = migrate_cli(database_url, write_db_json(tmp_path / "b.json", replacement), "--replace")
+    assert migrate_cli(database_url, write_text(tmp_path / "a.json", AWKWARD)).returncode == 0
+    replacement = {
+        "doctors": [{"id": 1}],
+        "patients": [{"id": "p-2", "name": "kept id, new data"}, {"id": 50}],
+        "clinic": {"name": "New"},
+    }
+    path = write_text(tmp_path / "b.json", json.dumps(replacement))
+    result = migrate_cli(database_url, path, "--replace")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert report(result)["deleted"] == "6"
-    assert report(result)["written"] == "3"
-    assert typed(listed(client)) == typed(replacement)
+    assert report(result, "patients")["deleted"] == "6"
+    assert report(result, "patients")["written"] == "2"
+    assert "removed" in report(result)
+    assert typed(get_json(client, "/db")) == typed(replacement)
+    assert client.get("/Wards").status_code == 404
 
 
-def test_skip_existing_inserts_only_new_ids_and_keeps_differing_records(
+def test_only_adds_a_collection_after_the_others_and_leaves_them_alone(
+    empty_db: str, tmp_path: Path
+) -> None:
+    assert migrate_cli(empty_db, write_text(tmp_path / "a.json", AWKWARD)).returncode == 0
+    before_collections, before_records = snapshot(empty_db)
+    path = write_text(
+        tmp_path / "b.json", '{"visits": [{"id": 1}], "labs": {"a": 1}, "patients": [{"id": 1}]}'
+    )
+    result = migrate_cli(empty_db, path, "--only", "visits", "--only", "labs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    stored, rows = snapshot(empty_db)
+    assert stored[: len(before_collections)] == before_collections
+    last = before_collections[-1][1]
+    assert [row[:3] for row in stored[len(before_collections) :]] == [
+        ("visits", last + 1, "plural"),
+        ("labs", last + 2, "singular"),
+    ]
+    assert [row for row in rows if row[0] != "visits"] == before_records
+
+
+def test_only_refuses_to_add_a_collection_that_holds_data(empty_db: str, tmp_path: Path) -> None:
+    assert migrate_cli(empty_db, write_text(tmp_path / "a.json", AWKWARD)).returncode == 0
+    before = snapshot(empty_db)
+    path = write_db_json(tmp_path / "b.json", [{"id": 1}], visits=[])
+    result = migrate_cli(empty_db, path, "--only", "visits", "--only", "patients")
+    assert result.returncode == 4
+    assert "already holds data in: patients; nothing was written" in result.stdout
+    assert snapshot(empty_db) == before
+
+
+def test_replace_only_replaces_those_collections_in_their_place(
+    client: TestClient, database_url: str, tmp_path: Path
+) -> None:
+    assert migrate_cli(database_url, write_text(tmp_path / "a.json", AWKWARD)).returncode == 0
+    before_collections, _ = snapshot(database_url)
+    path = write_text(
+        tmp_path / "b.json",
+        '{"Wards": {"now": "singular"}, "notes": [{"id": 9}], "patients": [{"id": 1}]}',
+    )
+    result = migrate_cli(database_url, path, "--replace", "--only", "Wards", "--only", "notes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    stored, _ = snapshot(database_url)
+    assert [row[:2] for row in stored] == [row[:2] for row in before_collections]
+    assert get_json(client, "/wards") == {"now": "singular"}
+    assert get_json(client, "/notes") == [{"id": 9}]
+    assert typed(get_json(client, "/patients")) == typed(NASTY)
+
+
+def test_skip_existing_inserts_only_new_ids_and_creates_new_collections(
     client: TestClient, database_url: str, tmp_path: Path
 ) -> None:
     original = [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}]
-    assert migrate_cli(database_url, write_db_json(tmp_path / "a.json", original)).returncode == 0
-    second = [{"id": 1, "name": "one"}, {"id": "2", "name": SECRET}, {"id": 3, "name": "new"}]
-    result = migrate_cli(
-        database_url, write_db_json(tmp_path / "b.json", second), "--skip-existing"
-    )
-    fields = report(result)
+    first = write_db_json(tmp_path / "a.json", original, doctors=[{"id": 1}])
+    assert migrate_cli(database_url, first).returncode == 0
+    second = [
+        {"id": 1, "name": "one"},
+        {"id": "2", "name": SECRET},
+        {"id": 3, "name": "new"},
+        {"name": "no id"},
+    ]
+    path = write_db_json(tmp_path / "b.json", second, nurses=[{"id": 1}, {"x": 1}])
+    result = migrate_cli(database_url, path, "--skip-existing")
+    fields = report(result, "patients")
     assert fields["written"] == "1"
-    assert fields["skipped"] == "2 (id already in the table)"
+    assert fields["skipped"] == "2 (id already there)"
+    assert fields["without id"] == "1 (not added)"
     assert fields["differing"].startswith('1 (ids: "2")')
     assert result.returncode == 3
     assert SECRET not in result.stdout + result.stderr
-    assert listed(client) == [*original, {"id": 3, "name": "new"}]
+    assert get_json(client, "/patients") == [*original, {"id": 3, "name": "new"}]
+    assert get_json(client, "/nurses") == [{"id": 1}, {"x": 1}]
+    assert get_json(client, "/doctors") == [{"id": 1}]
 
 
 def test_skip_existing_with_the_same_file_skips_everything(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
     assert migrate_cli(empty_db, path).returncode == 0
-    before = table(empty_db)
+    before = snapshot(empty_db)
     again = migrate_cli(empty_db, path, "--skip-existing")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert report(again)["skipped"] == "6 (id already in the table)"
-    assert report(again)["written"] == "0"
-    assert table(empty_db) == before
+    assert report(again, "patients")["skipped"] == "6 (id already there)"
+    assert report(again, "patients")["written"] == "0"
+    assert report(again, "notes")["without id"] == "2 (not added)"
+    assert snapshot(empty_db) == before
 
 
 def test_dry_run_reports_the_plan_and_writes_nothing(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
+    before = snapshot(empty_db)
     first = migrate_cli(empty_db, path, "--dry-run")
-    assert first.returncode == 0
-    assert report(first)["would be written"] == "6"
-    assert table(empty_db) == []
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert report(first, "patients")["would be written"] == "6"
+    assert snapshot(empty_db) == before
     assert migrate_cli(empty_db, path).returncode == 0
-    before = table(empty_db)
+    before = snapshot(empty_db)
     replace = migrate_cli(empty_db, path, "--dry-run", "--replace")
     assert replace.returncode == 0
-    assert report(replace)["would be deleted"] == "6"
+    assert report(replace, "patients")["would be deleted"] == "6"
     assert migrate_cli(empty_db, path, "--dry-run").returncode == 4
-    assert table(empty_db) == before
+    assert snapshot(empty_db) == before
+
+
+def test_a_collection_imported_into_a_running_service_is_served_at_once(
+    client: TestClient, database_url: str, tmp_path: Path
+) -> None:
+    assert get_json(client, "/patients") == []
+    assert client.get("/visits").status_code == 404
+    path = write_text(tmp_path / "db.json", '{"visits": [{"id": 1, "at": 1.0}], "patients": []}')
+    result = migrate_cli(database_url, path, "--only", "visits")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert client.get("/visits").text == '[{"id":1,"at":1.0}]'
+    assert client.get("/visits/1").text == '{"id":1,"at":1.0}'
+    assert '"visits":[{"id":1,"at":1.0}]' in client.get("/db").text
 
 
 # --- Verification ---------------------------------------------------------------------------
 
 
-def test_verify_only_passes_on_an_unchanged_table(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+def test_verify_only_passes_on_an_unchanged_database(empty_db: str, tmp_path: Path) -> None:
+    path = write_text(tmp_path / "db.json", AWKWARD)
     assert migrate_cli(empty_db, path).returncode == 0
     result = migrate_cli(empty_db, path, "--verify-only")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert report(result)["verified"] == "6 of 6 records"
+    assert report(result, "patients")["verified"] == "6 of 6 records"
+    assert report(result, "notes")["verified"] == "3 of 3 records"
+    assert report(result, "clinic")["verified"] == "yes"
 
 
 def test_verify_only_detects_a_changed_record(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
     assert migrate_cli(empty_db, path).returncode == 0
     execute(
         empty_db,
-        "UPDATE patients SET document = %s::json WHERE id_key = 'p-2'",
+        "UPDATE records SET document = %s::json WHERE collection = 'patients' AND id_key = 'p-2'",
         json.dumps({**NASTY[1], "big": 123456789012345678901234567891}),
     )
-    before = table(empty_db)
+    before = snapshot(empty_db)
     result = migrate_cli(empty_db, path, "--verify-only")
     assert result.returncode == 3
-    fields = report(result)
+    fields = report(result, "patients")
     assert fields["differing"] == '1 (ids: "p-2")'
-    assert fields["source checksum"] != fields["table checksum"]
-    assert table(empty_db) == before
+    assert fields["source checksum"] != fields["database checksum"]
+    assert snapshot(empty_db) == before
 
 
-def test_verify_only_detects_a_key_order_or_type_change(empty_db: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "changed",
+    ['{"id":1,"b":"2","a":1}', '{"id":1,"a":1.0,"b":"2"}', '{"id":1,"a":1,"b":2}'],
+)
+def test_verify_only_detects_a_key_order_spelling_or_type_change(
+    empty_db: str, tmp_path: Path, changed: str
+) -> None:
     path = write_db_json(tmp_path / "db.json", [{"id": 1, "a": 1, "b": "2"}])
     assert migrate_cli(empty_db, path).returncode == 0
-    for changed in (
-        '{"id":1,"b":"2","a":1}',
-        '{"id":1,"a":1.0,"b":"2"}',
-        '{"id":1,"a":1,"b":2}',
-    ):
-        execute(empty_db, "UPDATE patients SET document = %s::json", changed)
-        assert migrate_cli(empty_db, path, "--verify-only").returncode == 3
-    execute(empty_db, "UPDATE patients SET document = %s::json", '{ "id" : 1, "a" : 1, "b" : "2" }')
     assert migrate_cli(empty_db, path, "--verify-only").returncode == 0
+    execute(empty_db, "UPDATE records SET document = %s::json", changed)
+    assert migrate_cli(empty_db, path, "--verify-only").returncode == 3
 
 
 def test_verify_only_detects_missing_extra_and_reordered_records(
     empty_db: str, tmp_path: Path
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
     assert migrate_cli(empty_db, path).returncode == 0
-    execute(empty_db, "UPDATE patients SET seq = 1000 WHERE id_key = '1'")
-    execute(empty_db, "DELETE FROM patients WHERE id_key = '0042'")
+    execute(
+        empty_db, "UPDATE records SET seq = 100000 WHERE collection = 'patients' AND id_key = '1'"
+    )
+    execute(empty_db, "DELETE FROM records WHERE collection = 'patients' AND id_key = '0042'")
     execute(
         empty_db,
-        "INSERT INTO patients (id_key, id_num, document) VALUES ('77', 77, '{\"id\":77}')",
+        "INSERT INTO records (collection, id_key, id_num, document) "
+        "VALUES ('patients', '77', 77, '{\"id\":77}')",
+    )
+    execute(
+        empty_db,
+        "UPDATE records SET document = '{\"text\":\"changed\"}' WHERE collection = 'notes' "
+        "AND seq = (SELECT min(seq) FROM records WHERE collection = 'notes')",
     )
     result = migrate_cli(empty_db, path, "--verify-only")
     assert result.returncode == 3
-    fields = report(result)
+    fields = report(result, "patients")
     assert fields["missing"] == '1 (ids: "0042")'
-    assert fields["extra in table"] == "1"
+    assert fields["extra"] == "1"
     assert fields["out of order"] == "1"
+    assert report(result, "notes")["differing"] == "1 (ids: notes[0])"
+
+
+def test_verify_only_detects_a_changed_singular_and_an_extra_collection(
+    empty_db: str, tmp_path: Path
+) -> None:
+    path = write_text(tmp_path / "db.json", AWKWARD)
+    assert migrate_cli(empty_db, path).returncode == 0
+    execute(empty_db, "UPDATE collections SET document = '{\"name\":\"x\"}' WHERE name = 'clinic'")
+    execute(
+        empty_db, "INSERT INTO collections (name, position, kind) VALUES ('extra', 99, 'plural')"
+    )
+    result = migrate_cli(empty_db, path, "--verify-only")
+    assert result.returncode == 3
+    assert report(result, "clinic")["verified"] == "no, the database's document differs"
+    assert report(result)["extra collections"] == "extra (in the database, not in the file)"
 
 
 # --- The id rule afterwards -----------------------------------------------------------------
@@ -493,13 +691,13 @@ def test_the_next_post_gets_the_id_json_server_gives(
     client: TestClient, database_url: str, tmp_path: Path, ids: list[Any], expected: Any
 ) -> None:
     records = [{"id": record_id, "name": f"patient {index}"} for index, record_id in enumerate(ids)]
-    path = write_db_json(tmp_path / "db.json", records)
+    path = write_db_json(tmp_path / "db.json", [], doctors=records)
     assert migrate_cli(database_url, path).returncode == 0
-    ours = client.post("/patients", json={"name": "next"}).json()["id"]
+    ours = client.post("/doctors", json={"name": "next"}).json()["id"]
     (tmp_path / "json-server").mkdir()
-    copy = write_db_json(tmp_path / "json-server" / "db.json", records)
+    copy = write_db_json(tmp_path / "json-server" / "db.json", [], doctors=records)
     with json_server_process(copy) as base:
-        theirs = httpx.post(f"{base}/patients", json={"name": "next"}).json()["id"]
+        theirs = httpx.post(f"{base}/doctors", json={"name": "next"}).json()["id"]
     if isinstance(expected, re.Pattern):
         assert isinstance(ours, str)
         assert expected.fullmatch(ours)
@@ -516,11 +714,14 @@ def seed_settings(database_url: str, seed_file: Path) -> Settings:
     return make_settings(database_url=database_url, seed_file=seed_file)
 
 
-def test_make_run_loads_db_json_through_the_importer(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY, **OTHER_COLLECTIONS)
-    assert asyncio.run(seed_if_empty(seed_settings(empty_db, path))) == 6
-    stored = [json.loads(document) for _, _, document in table(empty_db)]
-    assert typed(stored) == typed(NASTY)
+def test_make_run_loads_every_collection_of_db_json_through_the_importer(
+    empty_db: str, tmp_path: Path
+) -> None:
+    path = write_text(tmp_path / "db.json", AWKWARD)
+    assert asyncio.run(seed_if_empty(seed_settings(empty_db, path))) == 14
+    assert typed(documents(empty_db)) == typed(NASTY)
+    stored, _ = snapshot(empty_db)
+    assert [row[0] for row in stored] == js_property_order(json.loads(AWKWARD))
     assert asyncio.run(seed_if_empty(seed_settings(empty_db, path))) == 0
 
 
@@ -528,17 +729,19 @@ def test_make_run_refuses_an_invalid_db_json_and_writes_nothing(
     empty_db: str, tmp_path: Path
 ) -> None:
     path = write_db_json(tmp_path / "db.json", [{"id": 1}, {"id": "1", "name": SECRET}])
+    before = snapshot(empty_db)
     with pytest.raises(ConfigError) as caught:
         asyncio.run(seed_if_empty(seed_settings(empty_db, path)))
     assert "was not loaded" in str(caught.value)
     assert SECRET not in str(caught.value)
-    assert table(empty_db) == []
+    assert snapshot(empty_db) == before
 
 
-def test_make_run_stops_with_one_sentence_on_an_invalid_db_json(
+def test_make_run_stops_with_one_sentence_on_a_db_json_json_server_refuses(
     empty_db: str, tmp_path: Path
 ) -> None:
-    path = write_db_json(tmp_path / "db.json", [{"name": SECRET}])
+    path = write_db_json(tmp_path / "db.json", [{"name": SECRET}], title=SECRET)
+    before = snapshot(empty_db)
     env = {**os.environ, "DATABASE_URL": empty_db, "SEED_FILE": str(path), "LOG_LEVEL": "info"}
     result = subprocess.run(
         [sys.executable, "-m", "app.runner"],
@@ -550,18 +753,18 @@ def test_make_run_stops_with_one_sentence_on_an_invalid_db_json(
         check=False,
     )
     assert result.returncode == 2
-    assert "patients[0] (line 3) has no id." in result.stderr
+    assert 'Type of "title" (string) is not supported' in result.stderr
     assert "was not loaded as it is (invalid): nothing was written." in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert SECRET not in result.stderr + result.stdout
-    assert table(empty_db) == []
+    assert snapshot(empty_db) == before
 
 
 # --- The command line -----------------------------------------------------------------------
 
 
 def test_progress_is_drawn_on_a_terminal_only(empty_db: str, tmp_path: Path) -> None:
-    path = write_db_json(tmp_path / "db.json", NASTY)
+    path = write_text(tmp_path / "db.json", AWKWARD)
     plain = migrate_cli(empty_db, path)
     assert plain.returncode == 0
     assert "validating" not in plain.stderr
@@ -594,20 +797,35 @@ def test_progress_is_drawn_on_a_terminal_only(empty_db: str, tmp_path: Path) -> 
     reader.join(timeout=30)
     os.close(primary)
     assert process.returncode == 0
-    for stage in (b"validating", b"writing", b"verifying", b"checksum"):
+    for stage in (b"validating", b"writing", b"verifying"):
         assert stage in drawn
     assert b"\r" not in stdout
 
 
+def test_patients_only_is_a_deprecated_alias_of_only_patients(
+    empty_db: str, tmp_path: Path
+) -> None:
+    path = write_db_json(tmp_path / "db.json", [{"id": 1}], doctors=[{"id": 1}])
+    result = migrate_cli(empty_db, path, "--patients-only")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.strip() == "--patients-only is deprecated: use --only patients."
+    assert [row[0] for row in snapshot(empty_db)[0]] == ["patients"]
+
+
 def test_usage_errors_exit_2_and_write_nothing(empty_db: str, tmp_path: Path) -> None:
     path = write_db_json(tmp_path / "db.json", NASTY)
+    before = snapshot(empty_db)
     assert migrate_cli(empty_db, path, "--replace", "--skip-existing").returncode == 2
     assert migrate_cli(empty_db, path, "--verify-only", "--dry-run").returncode == 2
     assert migrate_cli(empty_db, path, "--skip-existing", "--assign-missing-ids").returncode == 2
+    assert migrate_cli(empty_db, path, "--only").returncode == 2
     missing = migrate_cli(empty_db, tmp_path / "absent.json")
     assert missing.returncode == 2
     assert "Cannot read" in missing.stderr
-    assert table(empty_db) == []
+    unknown = migrate_cli(empty_db, path, "--only", "doctors")
+    assert unknown.returncode == 1
+    assert '--only names "doctors", which db.json does not have.' in unknown.stdout
+    assert snapshot(empty_db) == before
 
 
 def test_an_unreachable_database_exits_5(tmp_path: Path) -> None:
@@ -632,6 +850,7 @@ def test_help_lists_every_flag_and_exit_code() -> None:
         "--verify-only",
         "--dry-run",
         "--assign-missing-ids",
+        "--only NAME",
         "--patients-only",
     ):
         assert flag in result.stdout

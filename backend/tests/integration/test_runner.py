@@ -58,7 +58,7 @@ def test_run_migrates_and_loads_db_json_into_an_empty_database(
     expected = json.loads((PROJECT_DIR / "db.json").read_text())["patients"]
     assert served == expected
     assert created["id"] == max(p["id"] for p in expected) + 1
-    assert "Loaded 10 patients" in run.output
+    assert "Loaded 10 records in 1 collections" in run.output
 
 
 def test_run_leaves_a_database_with_patients_alone(database_url: str, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The streaming db.json reader, without a database: values, positions and lines, whatever the
-chunk boundaries."""
+"""The streaming db.json reader, without a database: every top-level key, values, their text as
+written, positions and lines, whatever the chunk boundaries."""
 
 import hashlib
 import io
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.db_json import DbJsonError, DbJsonReader, Element
+from app.importer.reading import DbJsonError, DbJsonReader, Element, Member, compact
 from tests.support.db_json import typed
 
 _json_scalars = (
@@ -30,9 +30,16 @@ _json_values = st.recursive(
 
 
 def read(text: str | bytes, chunk_bytes: int = 5) -> tuple[list[Element], DbJsonReader]:
+    """The elements of every top-level array, in file order."""
     raw = text.encode() if isinstance(text, str) else text
     reader = DbJsonReader(io.BytesIO(raw), chunk_bytes=chunk_bytes)
-    return list(reader.records()), reader
+    elements = [element for member in reader.members() for element in member.elements]
+    return elements, reader
+
+
+def members(text: str, chunk_bytes: int = 5) -> list[Member]:
+    reader = DbJsonReader(io.BytesIO(text.encode()), chunk_bytes=chunk_bytes)
+    return list(reader.members())
 
 
 @settings(max_examples=150, deadline=None)
@@ -44,10 +51,13 @@ def read(text: str | bytes, chunk_bytes: int = 5) -> tuple[list[Element], DbJson
 def test_records_are_read_exactly_whatever_the_chunk_boundaries(
     records: list[Any], chunk_bytes: int, indent: int | None
 ) -> None:
-    text = json.dumps({"doctors": [1], "patients": records}, indent=indent, ensure_ascii=False)
+    text = json.dumps({"doctors": [], "patients": records}, indent=indent, ensure_ascii=False)
     elements, reader = read(text, chunk_bytes)
     assert [typed(element.value) for element in elements] == [typed(r) for r in records]
     assert [element.position for element in elements] == list(range(len(records)))
+    assert [element.text for element in elements] == [
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in records
+    ]
     assert reader.sha256 is not None
 
 
@@ -65,25 +75,50 @@ def test_key_order_big_integers_and_floats_are_kept() -> None:
     assert isinstance(element.value["m"], float)
 
 
-def test_other_top_level_keys_are_listed_with_their_shape_and_line() -> None:
+def test_numbers_and_escapes_keep_their_spelling_in_the_text() -> None:
+    text = '{"t": [ {"a" : 1.0, "b": 1e2,\n "c": -0.0, "d": "\\u00e9 \\" x" ,"e":[ 1 , 2 ]} ]}'
+    (element,), _ = read(text, chunk_bytes=3)
+    assert element.text == '{"a":1.0,"b":1e2,"c":-0.0,"d":"\\u00e9 \\" x","e":[1,2]}'
+
+
+def test_compact_keeps_whitespace_inside_strings() -> None:
+    assert compact('{ "a b" : " x\\" y " }') == '{"a b":" x\\" y "}'
+
+
+def test_every_top_level_key_is_a_member_with_its_shape_line_and_text() -> None:
     text = (
-        '{"doctors": [{"id": 1}, {"id": 2}],\n"profile": {"name": "x"},\n"n": 5,\n"patients": []}'
+        '{"doctors": [{"id": 1}, {"id": 2}],\n"profile": { "name": "x" },\n"n": 5,\n'
+        '"$schema": "./s.json",\n"patients": []}'
     )
-    elements, reader = read(text)
-    assert elements == []
-    described = [key.describe() for key in reader.keys]
-    assert described == [
+    found = members(text)
+    assert [member.describe() for member in found] == [
         '"doctors" (an array of 2, line 1)',
         '"profile" (an object, line 2)',
         '"n" (a number, line 3)',
-        '"patients" (an array of 0, line 4)',
+        '"$schema" (a string, line 4)',
+        '"patients" (an array of 0, line 5)',
     ]
+    assert [member.text for member in found] == ["", '{"name":"x"}', "5", '"./s.json"', ""]
+    assert found[1].value == {"name": "x"}
 
 
-def test_other_collections_are_counted_without_judging_their_numbers() -> None:
-    elements, reader = read('{"visits": [NaN, 1e400, 123], "patients": [{"id": 1}]}')
-    assert [element.value for element in elements] == [{"id": 1}]
-    assert reader.keys[0].items == 3
+def test_records_of_every_array_are_read_and_may_be_any_value() -> None:
+    elements, _ = read('{"tags": ["red", "green"], "patients": [{"id": 1}, 2, null]}')
+    assert [element.value for element in elements] == ["red", "green", {"id": 1}, 2, None]
+    assert [element.position for element in elements] == [0, 1, 0, 1, 2]
+
+
+def test_a_member_whose_records_are_not_read_is_skipped_whole() -> None:
+    reader = DbJsonReader(io.BytesIO(b'{"a": [1, [2], {"x": 3}], "b": [4]}'), chunk_bytes=2)
+    names = [member.name for member in reader.members()]
+    assert names == ["a", "b"]
+    assert [member.items for member in reader.keys] == [3, 1]
+
+
+def test_a_singular_value_that_cannot_be_read_is_marked() -> None:
+    (member,) = members('{"clinic": {"a": 1, "a": 2}}')
+    assert member.problem_code == "duplicate_key"
+    assert member.value is None
 
 
 @pytest.mark.parametrize(
@@ -117,7 +152,6 @@ def test_an_unreadable_record_is_marked_and_reading_goes_on(text: str, problem: 
         ('{"patients": ["unterminated]}', "malformed_json", "Unterminated string"),
         ('[{"id": 1}]', "top_level_not_object", "an array, not an object"),
         ('"text"', "top_level_not_object", "a string, not an object"),
-        ('{"patients": [], "patients": []}', "duplicate_patients", "twice"),
         ('{"patients": [' + "[" * 3000 + "]" * 3000 + "]}", "too_deep", "nested too deeply"),
     ],
 )

@@ -1,21 +1,24 @@
-"""db.json read as a stream: its top-level keys and each patient record, one at a time, with
-line numbers, so that a file of any size is read in bounded memory."""
+"""db.json read as a stream: each top-level key, and each record of a top-level array one at a
+time, with line numbers and the record's JSON text as written, so that a file of any size is
+read in bounded memory."""
 
 import codecs
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from app.json_codec import STRICT_DECODER, JsonBodyError
 
-PATIENTS = "patients"
 CHUNK_BYTES = 1 << 20
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-# Skips a value without converting it: other collections are counted, never kept or judged.
+# A JSON string (kept whole) or whitespace between tokens (dropped): compacts a value's text
+# without touching what is written inside it (number spellings, escapes).
+_STRING_OR_SPACE = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")|[ \t\n\r]+')
+# Skips a value without converting its numbers, past a value that cannot be read.
 _SKIPPING_DECODER = json.JSONDecoder(
     parse_float=lambda _: None, parse_int=lambda _: None, parse_constant=lambda _: None
 )
@@ -43,6 +46,14 @@ _RECORD_DECODER = json.JSONDecoder(
 _FIRST_CHAR_TYPE = {"[": "an array", "{": "an object", '"': "a string", "t": "a boolean"}
 _FIRST_CHAR_TYPE |= {"f": "a boolean", "n": "null", "-": "a number"}
 _FIRST_CHAR_TYPE |= dict.fromkeys("0123456789", "a number")
+ARRAY = "an array"
+OBJECT = "an object"
+
+
+def compact(text: str) -> str:
+    """A JSON value's text without the whitespace between its tokens; everything else (key
+    order, number spellings such as 1.0 and 1e2, string escapes) as written."""
+    return _STRING_OR_SPACE.sub(r"\1", text)
 
 
 class DbJsonError(Exception):
@@ -56,27 +67,40 @@ class DbJsonError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Element:
-    """One element of the `patients` array. `problem` says why `value` could not be read
-    (`problem_code` is machine-readable)."""
+    """One element of a top-level array: a record of a plural collection. `text` is its JSON
+    text as written, compacted; `problem` says why `value` could not be read (`problem_code`
+    is machine-readable)."""
 
     position: int
     line: int
     value: Any
+    text: str = ""
     problem: str | None = None
     problem_code: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class TopLevelKey:
-    """A key of the top-level object and what its value is."""
+def _no_elements() -> Iterator[Element]:
+    return iter(())
+
+
+@dataclass(slots=True)
+class Member:
+    """A key of the top-level object. For an array, `elements` yields its records (read them
+    before asking for the next member; `items` counts them); any other value is read whole
+    into `value` and `text`."""
 
     name: str
     line: int
-    kind: str
-    items: int | None = None
+    kind: str  # "an array", "an object", "a string", "a number", "a boolean" or "null"
+    value: Any = None
+    text: str = ""
+    problem: str | None = None
+    problem_code: str | None = None
+    items: int = 0
+    elements: Iterator[Element] = field(default_factory=_no_elements, repr=False)
 
     def describe(self) -> str:
-        shape = self.kind if self.items is None else f"an array of {self.items}"
+        shape = f"an array of {self.items}" if self.kind == ARRAY else self.kind
         return f"{json.dumps(self.name, ensure_ascii=False)} ({shape}, line {self.line})"
 
 
@@ -165,8 +189,9 @@ class _Window:
             raise self.syntax_error(message)
         self.pos += 1
 
-    def value(self, decoder: json.JSONDecoder) -> Any:
-        """Decode the value at the current position, reading on until it is complete."""
+    def value(self, decoder: json.JSONDecoder) -> tuple[Any, str]:
+        """Decode the value at the current position, reading on until it is complete; the
+        value and its text as written."""
         while True:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
@@ -182,13 +207,15 @@ class _Window:
             # A number near the end of the window may go on in the next chunk ("1" of "1e+5").
             if len(self.text) - end < 3 and self.fill(at_least=len(self.text) - self.pos):
                 continue
+            text = self.text[self.pos : end]
             self.pos = end
-            return value
+            return value, text
 
 
 class DbJsonReader:
-    """Walks a db.json file once. Iterating `records()` yields the elements of `patients`;
-    afterwards `keys` lists every top-level key and `sha256` is the file's digest."""
+    """Walks a db.json file once. `members()` yields each top-level key in file order (with an
+    array's records to read as it goes); afterwards `keys` lists every member and `sha256` is
+    the file's digest."""
 
     def __init__(
         self,
@@ -198,19 +225,21 @@ class DbJsonReader:
         on_read: Callable[[int], None] = lambda _: None,
     ) -> None:
         self._window = _Window(stream, chunk_bytes, on_read)
-        self.keys: list[TopLevelKey] = []
+        self.keys: list[Member] = []
         self.sha256: str | None = None
 
-    def records(self) -> Iterator[Element]:
+    def members(self) -> Iterator[Member]:
         window = self._window
         window.skip_whitespace()
         first = window.peek()
         if first != "{":
             if first not in _FIRST_CHAR_TYPE:
                 raise window.syntax_error("Expecting value")
+            found = _FIRST_CHAR_TYPE[first]
             raise DbJsonError(
                 "top_level_not_object",
-                f"The top level of db.json is {_FIRST_CHAR_TYPE[first]}, not an object.",
+                f"The top level of db.json is {found}, not an object; json-server refuses to "
+                f"start on it (Data must be an object. Found {found.split()[-1]}.).",
             )
         window.pos += 1
         window.skip_whitespace()
@@ -223,77 +252,67 @@ class DbJsonReader:
             raise window.syntax_error("Extra data")
         self.sha256 = window.sha256()
 
-    def _members(self) -> Iterator[Element]:
+    def _members(self) -> Iterator[Member]:
         window = self._window
         while True:
             window.skip_whitespace()
             line = window.line_at(window.pos)
             if window.peek() != '"':
                 raise window.syntax_error("Expecting property name enclosed in double quotes")
-            name = window.value(STRICT_DECODER)
+            name, _ = window.value(STRICT_DECODER)
             window.skip_whitespace()
             window.expect(":", "Expecting ':' delimiter")
             window.skip_whitespace()
-            if name == PATIENTS:
-                earlier = next((key for key in self.keys if key.name == PATIENTS), None)
-                if earlier is not None:
-                    raise DbJsonError(
-                        "duplicate_patients",
-                        f'db.json has the key "patients" twice (lines {earlier.line} and {line});'
-                        " JSON readers keep only the last one.",
-                    )
-                yield from self._value_of(name, line, PATIENTS)
-            else:
-                yield from self._value_of(name, line, None)
+            member = self._member(name, line)
+            yield member
+            for _ in member.elements:  # what the caller did not read
+                pass
+            self.keys.append(member)
             window.skip_whitespace()
             if window.peek() == "}":
                 window.pos += 1
                 return
             window.expect(",", "Expecting ',' delimiter")
 
-    def _value_of(self, name: str, line: int, collection: str | None) -> Iterator[Element]:
-        window = self._window
-        first = window.peek()
-        if first != "[":
-            window.value(_SKIPPING_DECODER)
-            self.keys.append(TopLevelKey(name, line, _FIRST_CHAR_TYPE[first]))
-            return
-        count = 0
-        for element in self._array(strict=collection is not None):
-            count += 1
-            if collection is not None:
-                yield element
-        self.keys.append(TopLevelKey(name, line, "an array", count))
+    def _member(self, name: str, line: int) -> Member:
+        first = self._window.peek()
+        kind = _FIRST_CHAR_TYPE.get(first)
+        if kind is None:
+            raise self._window.syntax_error("Expecting value")
+        if kind == ARRAY:
+            member = Member(name, line, kind)
+            member.elements = self._array(member)
+            return member
+        element = self._element(0, line)
+        return Member(
+            name, line, kind, element.value, element.text, element.problem, element.problem_code
+        )
 
-    def _array(self, *, strict: bool) -> Iterator[Element]:
+    def _array(self, member: Member) -> Iterator[Element]:
         window = self._window
         window.pos += 1
         window.skip_whitespace()
         if window.peek() == "]":
             window.pos += 1
             return
-        position = 0
         while True:
             window.skip_whitespace()
-            line = window.line_at(window.pos)
-            yield self._element(position, line) if strict else self._skipped(position, line)
-            position += 1
+            yield self._element(member.items, window.line_at(window.pos))
+            member.items += 1
             window.skip_whitespace()
             if window.peek() == "]":
                 window.pos += 1
                 return
             window.expect(",", "Expecting ',' delimiter")
 
-    def _skipped(self, position: int, line: int) -> Element:
-        return Element(position, line, self._window.value(_SKIPPING_DECODER))
-
     def _element(self, position: int, line: int) -> Element:
         try:
-            return Element(position, line, self._window.value(_RECORD_DECODER))
+            value, text = self._window.value(_RECORD_DECODER)
+            return Element(position, line, value, compact(text))
         except JsonBodyError as exc:  # json_codec calls NaN and Infinity malformed JSON
             code = "nan_or_infinity" if exc.code == "malformed_json" else exc.code
         except ValueError:  # Python refuses to convert integers of more than 4300 digits
             code = "integer_too_long"
         # The window has not moved: skip the same value without converting its numbers.
-        self._skipped(position, line)
-        return Element(position, line, None, _PROBLEMS.get(code, "cannot be read"), code)
+        self._window.value(_SKIPPING_DECODER)
+        return Element(position, line, None, "", _PROBLEMS.get(code, "cannot be read"), code)

@@ -178,7 +178,7 @@ def test_the_report_counts_lists_other_data_and_checksums_both_sides(
 
 def test_root_db_json_migrates_and_every_record_verifies(empty_db: str) -> None:
     root = BACKEND_DIR.parent / "db.json"
-    result = migrate_cli(empty_db, root)
+    result = migrate_cli(empty_db, root, "--patients-only")
     assert result.returncode == 0, result.stdout + result.stderr
     records = json.loads(root.read_text(encoding="utf-8"))["patients"]
     assert report(result)["verified"] == f"{len(records)} of {len(records)} records"

@@ -1,9 +1,11 @@
-"""The db.json documents the contract suite starts both servers on, by seed name."""
+"""The db.json documents the contract suite starts both servers on, by seed name.
+
+`main` is main.json: the project's db.json patients as the transcripts were recorded on, kept
+here so that the front end's data in the root db.json (doctors, appointments) can grow freely."""
 
 import json
 from pathlib import Path
 
-from app.config import PROJECT_DIR
 from app.json_codec import JsonObject, parse_json
 
 SEEDS_DIR = Path(__file__).resolve().parent
@@ -20,7 +22,7 @@ def _with_ids(prefix: str) -> bytes:
 def seed_document(name: str) -> bytes:
     """The db.json text of a seed, as json-server reads it."""
     if name == "main":
-        return (PROJECT_DIR / "db.json").read_bytes()
+        return (SEEDS_DIR / "main.json").read_bytes()
     if name == "string":
         return _with_ids("p-")
     if name == "numstr":

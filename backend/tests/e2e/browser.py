@@ -37,9 +37,7 @@ class BrowserLog:
             if status not in expected_statuses
         ]
         for message in self.console_errors:
-            expected = any(
-                f"status of {status} " in message for status in expected_statuses
-            )
+            expected = any(f"status of {status} " in message for status in expected_statuses)
             if not expected:
                 found.append(f"console error: {message}")
         return found
@@ -52,7 +50,9 @@ class BrowserLog:
         self.console_errors.append(f"uncaught {error.name}: {error.message}")
 
     def _request_failed(self, request: Request) -> None:
-        self.failed_requests.append(f"{request.method} {self._path(request.url)}: {request.failure}")
+        self.failed_requests.append(
+            f"{request.method} {self._path(request.url)}: {request.failure}"
+        )
 
     def _request(self, request: Request) -> None:
         if request.url.startswith(self.api_url):

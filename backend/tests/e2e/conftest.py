@@ -3,7 +3,6 @@
 Run with `make e2e`; `make test` does not collect this folder (pyproject.toml's addopts)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -45,7 +44,9 @@ def scenario_runs(
     return runs
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     runs = config.stash.get(RUNS_KEY, None)
     if runs is None:
         return
@@ -60,7 +61,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         if all(run.ok for run in both):
             same = both[0].visible == both[1].visible
             write(f"      {'':<12} {'same visible result' if same else 'DIFFERENT visible result'}")
-    passed = {
-        backend: sum(run.ok for run in runs[backend].values()) for backend in BACKENDS
-    }
+    passed = {backend: sum(run.ok for run in runs[backend].values()) for backend in BACKENDS}
     write(", ".join(f"{backend}: {passed[backend]} of {len(STEPS)} steps" for backend in BACKENDS))

@@ -11,7 +11,6 @@ from tests.e2e.browser import BrowserLog
 from tests.e2e.scenario import STEPS, Visit
 from tests.e2e.stack import Backend
 
-
 # A person waits a few seconds, not thirty: a step that shows nothing by then has failed.
 ACTION_TIMEOUT_MS = 5_000
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
@@ -39,7 +38,9 @@ def first_line(error: BaseException) -> str:
     return " / ".join(lines[:3])
 
 
-def run_scenario(browser: Browser, backend: Backend, screenshots: Path | None) -> dict[str, StepRun]:
+def run_scenario(
+    browser: Browser, backend: Backend, screenshots: Path | None
+) -> dict[str, StepRun]:
     context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="en-GB")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()

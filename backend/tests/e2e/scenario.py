@@ -93,10 +93,16 @@ def list_first_page(visit: Visit) -> str:
 def next_page(visit: Visit) -> str:
     visit.open("/patients")
     page = visit.page
-    list_view(page, "10 patients", ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"])
+    list_view(
+        page,
+        "10 patients",
+        ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"],
+    )
     page.get_by_role("button", name="Next page").click()
     view = list_view(
-        page, "10 patients", ["Frank Miller", "Grace Kim", "Henry Taylor", "Iris Chen", "jack Brown"]
+        page,
+        "10 patients",
+        ["Frank Miller", "Grace Kim", "Henry Taylor", "Iris Chen", "jack Brown"],
     )
     expect(page.get_by_role("button", name="Next page")).to_be_disabled()
     assert pager(page) == "Page 2 of 2"
@@ -132,8 +138,14 @@ def sort_by_name(visit: Visit) -> str:
     )
     expect(page.locator("th", has_text="Name")).to_have_attribute("aria-sort", "ascending")
     page.get_by_role("button", name="Next page").click()
-    return view + "\n" + list_view(
-        page, "10 patients", ["Grace Kim", "Henry Taylor", "Iris Chen", "bob Smith", "jack Brown"]
+    return (
+        view
+        + "\n"
+        + list_view(
+            page,
+            "10 patients",
+            ["Grace Kim", "Henry Taylor", "Iris Chen", "bob Smith", "jack Brown"],
+        )
     )
 
 
@@ -142,7 +154,11 @@ def sort_by_age_descending(visit: Visit) -> str:
     page = visit.page
     age = page.get_by_role("button", name="Age", exact=True)
     age.click()
-    list_view(page, "10 patients", ["Carol Davis", "jack Brown", "Emma Wilson", "Alice Martin", "Iris Chen"])
+    list_view(
+        page,
+        "10 patients",
+        ["Carol Davis", "jack Brown", "Emma Wilson", "Alice Martin", "Iris Chen"],
+    )
     age.click()
     expect(page.locator("th", has_text="Age")).to_have_attribute("aria-sort", "descending")
     return list_view(
@@ -154,7 +170,11 @@ def keyboard_only(visit: Visit) -> str:
     """Search and open a patient with the keyboard alone; focus lands on the new page's content."""
     visit.open("/patients")
     page = visit.page
-    list_view(page, "10 patients", ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"])
+    list_view(
+        page,
+        "10 patients",
+        ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"],
+    )
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")
@@ -196,7 +216,10 @@ def patient_with_doctor_and_appointments(visit: Visit) -> str:
         [
             "Alice Martin",
             f"Doctor: {detail(page, 'Doctor')}",
-            *[" | ".join(row.locator("td").all_inner_texts()) for row in appointments.locator("tbody tr").all()],
+            *[
+                " | ".join(row.locator("td").all_inner_texts())
+                for row in appointments.locator("tbody tr").all()
+            ],
         ]
     )
 
@@ -204,7 +227,9 @@ def patient_with_doctor_and_appointments(visit: Visit) -> str:
 def unknown_patient(visit: Visit) -> str:
     visit.open("/patients/999")
     alert = visit.page.get_by_role("alert")
-    expect(alert).to_have_text("The patient could not be loaded: Not found: it may have been deleted.")
+    expect(alert).to_have_text(
+        "The patient could not be loaded: Not found: it may have been deleted."
+    )
     return alert.inner_text()
 
 
@@ -282,7 +307,8 @@ def edit_patient_with_put(visit: Visit) -> str:
     # Fields the form does not show survive the PUT.
     assert detail(page, "Admitted") == visit.state["admitted"]
     return "\n".join(
-        f"{term}: {detail(page, term)}" for term in ("Age", "Address", "Phone", "Blood type", "Doctor")
+        f"{term}: {detail(page, term)}"
+        for term in ("Age", "Address", "Phone", "Blood type", "Doctor")
     )
 
 
@@ -296,7 +322,9 @@ def update_contact_with_patch(visit: Visit) -> str:
     expect(page.locator("dl.details dt:text-is('Phone') + dd")).to_have_text("555-0199")
     # PATCH changes only what it sends.
     assert detail(page, "Conditions") == "diabetes, hypertension"
-    return "\n".join(f"{term}: {detail(page, term)}" for term in ("Phone", "Email", "Age", "Conditions"))
+    return "\n".join(
+        f"{term}: {detail(page, term)}" for term in ("Phone", "Email", "Age", "Conditions")
+    )
 
 
 # --- doctors ------------------------------------------------------------------------------
@@ -317,7 +345,9 @@ def doctor_patients(visit: Visit) -> str:
     page = visit.page
     expect(page.get_by_role("heading", level=1)).to_have_text("Dr. Sarah Okafor's patients")
     items = page.locator("main li")
-    expect(items).to_have_text(["Alice Martin, 34", "Carol Davis, 5", "Iris Chen, 37", "jack Brown, 8"])
+    expect(items).to_have_text(
+        ["Alice Martin, 34", "Carol Davis, 5", "Iris Chen, 37", "jack Brown, 8"]
+    )
     return "\n".join(items.all_inner_texts())
 
 
@@ -353,7 +383,9 @@ def delete_patient(visit: Visit) -> str:
         page, "9 patients", ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"]
     )
     page.get_by_role("button", name="Next page").click()
-    view += "\n" + list_view(page, "9 patients", ["Frank Miller", "Grace Kim", "Henry Taylor", "Iris Chen"])
+    view += "\n" + list_view(
+        page, "9 patients", ["Frank Miller", "Grace Kim", "Henry Taylor", "Iris Chen"]
+    )
     return "jack Brown was deleted.\n" + view
 
 

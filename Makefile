@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 BENCH_STAMP := $(VENV)/.bench-installed
+E2E_STAMP := $(VENV)/.e2e-installed
 NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: help run test lint format typecheck check-python migrate json-server clean bench bench-smoke check-wrk
@@ -31,6 +32,11 @@ $(DEV_STAMP): $(BACKEND)/requirements.txt $(BACKEND)/requirements-dev.txt | $(VE
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(BACKEND)/requirements-dev.txt
 	@touch $@ $(RUNTIME_STAMP)
 
+# Playwright's Python package only (no browser): `make typecheck` checks the browser tests too.
+$(E2E_STAMP): $(BACKEND)/requirements.txt $(BACKEND)/requirements-dev.txt $(BACKEND)/requirements-e2e.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(BACKEND)/requirements-e2e.txt
+	@touch $@ $(DEV_STAMP) $(RUNTIME_STAMP)
+
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: contract tests will use the recorded json-server transcripts."; fi
@@ -48,7 +54,7 @@ lint: $(DEV_STAMP) ## ruff lint and format check
 format: $(DEV_STAMP) ## Apply ruff's fixes and formatting
 	cd $(BACKEND) && ../$(PY) -m ruff check --fix . && ../$(PY) -m ruff format .
 
-typecheck: $(DEV_STAMP) ## mypy --strict
+typecheck: $(DEV_STAMP) $(E2E_STAMP) ## mypy --strict
 	cd $(BACKEND) && ../$(PY) -m mypy app tests $(if $(wildcard $(BACKEND)/scripts/*.py),scripts)
 
 migrate: $(RUNTIME_STAMP) ## Apply pending database migrations
@@ -86,3 +92,16 @@ bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test the serv
 
 bench-smoke: $(DEV_STAMP) $(NODE_STAMP) check-wrk ## The benchmark in seconds on tiny data; fails if a request errors
 	cd $(BACKEND) && ../$(PY) -m scripts.bench --smoke
+
+CHROMIUM := /usr/bin/chromium
+
+check-chromium:
+	@test -x $(CHROMIUM) || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+.PHONY: e2e demo check-chromium
+e2e: $(E2E_STAMP) $(NODE_STAMP) check-chromium ## The front end in Chromium against json-server and the service, step by step
+	cd $(BACKEND) && ../$(PY) -m pytest tests/e2e $(E2E_ARGS)
+
+demo: $(RUNTIME_STAMP) $(NODE_STAMP) ## The front end and the service on the embedded database with db.json; prints the URL
+	cd $(BACKEND) && ../$(PY) -m scripts.demo

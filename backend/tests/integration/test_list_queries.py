@@ -1,8 +1,9 @@
 """json-server's query language on `GET /patients`, against PostgreSQL.
 
 Each table below is a table of the reference (`json-server-0.17.4.md`, §5-§10), observed on the
-real json-server 0.17.4 with the same seeds: `main` is the project's db.json, `string` and
-`numstr` are the same records with ids "p-1".."p-10" and "1".."10", `empty` has no record.
+real json-server 0.17.4 with the same seeds: `main` is the contract suite's main seed (the
+project's db.json patients), `string` and `numstr` are the same records with ids "p-1".."p-10"
+and "1".."10", `empty` has no record.
 """
 
 import json
@@ -13,14 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import PROJECT_DIR
 from app.main import create_app
 from tests.conftest import insert_records
+from tests.contract.seeds import seed_document
 from tests.support.database import server_url, temporary_database
 from tests.support.factories import make_patient
 from tests.support.settings import make_settings
 
-MAIN = json.loads((PROJECT_DIR / "db.json").read_text())["patients"]
+MAIN = json.loads(seed_document("main"))["patients"]
 SEEDS: dict[str, list[dict[str, Any]]] = {
     "main": MAIN,
     "string": [{**record, "id": f"p-{record['id']}"} for record in MAIN],

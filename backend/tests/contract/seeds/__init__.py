@@ -1,11 +1,13 @@
 """The db.json documents the contract suite starts both servers on, by seed name. A seed is a
-whole document: every collection, singular resource and `$schema` of it."""
+whole document: every collection, singular resource and `$schema` of it.
+
+`main` is main.json: the project's db.json patients as the transcripts were recorded on, kept
+here so that the front end's data in the root db.json (doctors, appointments) can grow freely."""
 
 import json
 from pathlib import Path
 from typing import Any
 
-from app.config import PROJECT_DIR
 from app.json_codec import JsonObject, parse_json
 
 SEEDS_DIR = Path(__file__).resolve().parent
@@ -93,7 +95,7 @@ def _duprev() -> bytes:
 def seed_document(name: str) -> bytes:
     """The db.json text of a seed, as json-server reads it."""
     if name == "main":
-        return (PROJECT_DIR / "db.json").read_bytes()
+        return (SEEDS_DIR / "main.json").read_bytes()
     if name in _FILES:
         return (SEEDS_DIR / _FILES[name]).read_bytes()
     if name == "string":

@@ -25,7 +25,6 @@ VITE_BIN = PROJECT_DIR / "node_modules" / ".bin" / "vite"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-
 @dataclass(frozen=True)
 class Backend:
     """One API under test and the front end built for it, on two different origins."""

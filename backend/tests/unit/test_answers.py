@@ -57,7 +57,7 @@ def test_an_answer_carries_the_express_etag_of_its_body() -> None:
     assert Answer(b"{}").etag == 'W/"2-vyGp6PvFo4RvsFtPoIWeCReyIC8"'
 
 
-async def _gather_reads(read: CoalescedRead, callers: int) -> list[int]:
+async def _gather_reads(read: CoalescedRead[int], callers: int) -> list[int]:
     return list(await asyncio.gather(*(read() for _ in range(callers))))
 
 

@@ -29,7 +29,7 @@ def test_every_fixture_word_gets_pluralize_8_answers() -> None:
 def test_fixture_is_what_live_pluralize_8_answers() -> None:
     require_node_library("pluralize", "8.0.0")
     fixture = load_fixture(FIXTURE)
-    live = run_node_script("pluralize_fixture.js", "--recompute", FIXTURES_DIR / FIXTURE)
+    live = run_node_script("pluralize_fixture.cjs", "--recompute", FIXTURES_DIR / FIXTURE)
     del fixture["node"], live["node"]
     assert live == fixture
 

@@ -73,7 +73,7 @@ def test_step_by_step_sort_orders_every_fixture_list_as_lodash(
 def test_fixture_is_what_live_lodash_answers() -> None:
     fixture = load_fixture(FIXTURE)
     require_node_library("lodash", fixture["library"].removeprefix("lodash "))
-    live = run_node_script("order_by_fixture.js", "--recompute", FIXTURES_DIR / FIXTURE)
+    live = run_node_script("order_by_fixture.cjs", "--recompute", FIXTURES_DIR / FIXTURE)
     del fixture["node"], live["node"]
     assert live == fixture
 

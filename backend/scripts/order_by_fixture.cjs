@@ -6,7 +6,7 @@
  * Regenerate it (after `npm ci` at the repository root; the seed is fixed, so the lists are
  * the same every time):
  *
- *     node backend/scripts/order_by_fixture.js > backend/tests/unit/fixtures/lodash-order-by.json
+ *     node backend/scripts/order_by_fixture.cjs > backend/tests/unit/fixtures/lodash-order-by.json
  *
  * `--seed N` and `--count N` make other lists (for a larger check outside the test suite).
  * With `--recompute FIXTURE` it sorts the lists stored in an existing fixture again with the

@@ -6,7 +6,7 @@
  * Regenerate it (after `npm ci` at the repository root; Debian's `wamerican` adds dictionary
  * words from /usr/share/dict/words when installed):
  *
- *     node backend/scripts/pluralize_fixture.js > backend/tests/unit/fixtures/pluralize-8.0.0.json
+ *     node backend/scripts/pluralize_fixture.cjs > backend/tests/unit/fixtures/pluralize-8.0.0.json
  *
  * With `--recompute FIXTURE` it reads the words from an existing fixture and prints what the
  * installed pluralize says for them, in the same format (the live test compares the two).

@@ -7,8 +7,11 @@ from fastapi import Depends, Request
 
 from app.config import Settings
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
-from app.store import Store
+from app.identity import RequestIdentity, new_request_id
 from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+from app.middleware import AUDIT_NOTE_KEY, IDENTITY_KEY
+from app.services.audit import AuditNote
+from app.store import Store
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -23,8 +26,36 @@ async def get_store(request: Request) -> Store:
     return store
 
 
+def identity_of(request: Request) -> RequestIdentity:
+    """Who sent the request (RequestIdentityMiddleware); its history versions carry it."""
+    identity: RequestIdentity | None = request.scope.get(IDENTITY_KEY)
+    return identity or RequestIdentity(new_request_id())
+
+
+def audit_note_of(request: Request) -> AuditNote:
+    """What the request touched, for its audit entry; routes fill it in."""
+    note: AuditNote | None = request.scope.get(AUDIT_NOTE_KEY)
+    if note is None:
+        note = request.scope[AUDIT_NOTE_KEY] = AuditNote()
+    return note
+
+
+async def get_identity(request: Request) -> RequestIdentity:
+    return identity_of(request)
+
+
+async def get_audit_note(request: Request) -> AuditNote:
+    return audit_note_of(request)
+
+
+def if_match(request: Request) -> str | None:
+    return request.headers.get("if-match")
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+IdentityDep = Annotated[RequestIdentity, Depends(get_identity)]
+AuditDep = Annotated[AuditNote, Depends(get_audit_note)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

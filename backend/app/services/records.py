@@ -17,9 +17,11 @@ from typing import Any
 import psycopg
 
 from app.answers import Answer
-from app.errors import DuplicateId, InvalidBody, InvalidQuery, UnassignableId
-from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
+from app.errors import DuplicateId, InvalidBody, InvalidQuery, PreconditionFailed, UnassignableId
+from app.etag import weak_etag
+from app.identity import IDENTITY_SETTINGS, RequestIdentity
 from app.javascript.sort import order_by
+from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
 from app.query import (
     MISSING,
     ListQuery,
@@ -44,9 +46,10 @@ _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('
 # One statement, so the version is the one the record was read at.
 _GET_ONE = (
     "SELECT (SELECT coalesce(sum(version), 0) FROM collection_versions WHERE name = %(c)s), "
-    "(SELECT document::text FROM records WHERE collection = %(c)s AND id_key = %(id)s)"
+    "r.seq, r.document::text FROM (SELECT) AS one "
+    "LEFT JOIN records AS r ON r.collection = %(c)s AND r.id_key = %(id)s"
 )
-_CREATE = "SELECT outcome, id_key, document FROM records_create(%s, %s, %s, %s, %s)"
+_CREATE = "SELECT outcome, id_key, document, seq FROM records_create(%s, %s, %s, %s, %s, %s::json)"
 _INSERT = (
     "INSERT INTO records (collection, id_key, id_num, document) VALUES (%s, %s, %s, %s::json) "
     "ON CONFLICT (collection, id_key) DO NOTHING RETURNING seq"
@@ -64,6 +67,7 @@ _LOCK_ONE = (
 )
 _UPDATE_DOCUMENT = "UPDATE records SET document = %s::json WHERE seq = %s"
 _DELETE_ONE = "DELETE FROM records WHERE collection = %s AND id_key = %s RETURNING seq"
+_DELETE_SEQ = "DELETE FROM records WHERE seq = %s"
 _COUNT = "SELECT count(*) FROM records WHERE collection = %s"
 _DELETE_ALL = (
     "WITH deleted AS (DELETE FROM records WHERE collection = %s RETURNING 1) "
@@ -71,8 +75,7 @@ _DELETE_ALL = (
 )
 _COPY_IN = "COPY records (collection, id_key, id_num, document) FROM STDIN"
 _GET_MANY = (
-    "SELECT id_key, seq, document::text FROM records "
-    "WHERE collection = %s AND id_key = ANY(%s)"
+    "SELECT id_key, seq, document::text FROM records WHERE collection = %s AND id_key = ANY(%s)"
 )
 _PAGE = (
     "SELECT seq, document::text FROM records WHERE collection = %s AND seq > %s "
@@ -84,6 +87,20 @@ _PAGE = (
 class StoredRecord:
     id_key: str  # String(id), as JavaScript has it (for the Location header)
     document: str
+    seq: int
+
+
+def matches(if_match: str | None, document: str | None) -> bool:
+    """If-Match against the record's current text (None: no record): `*` matches any record,
+    otherwise one of the listed ETags must be the record's, compared weakly as Express's are."""
+    if if_match is None:
+        return True
+    if document is None:
+        return False
+    if if_match.strip() == "*":
+        return True
+    current = weak_etag(document.encode()).removeprefix("W/")
+    return current in {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
 
 
 def id_number(value: Any) -> Decimal | None:
@@ -193,12 +210,12 @@ async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -
     if reused is not None:
         return reused
     async with store.pool.connection() as conn:
-        version, document = await _one(
+        version, seq, document = await _one(
             conn, _GET_ONE, {"c": collection, "id": queryable_text(record_id)}
         )
     if document is None:
         return None
-    answer = Answer(str(document).encode())
+    answer = Answer(str(document).encode(), seqs=(int(seq),))
     store.answers.put(key, (int(version),), answer)
     return answer
 
@@ -237,10 +254,12 @@ async def _insert(conn: Connection, collection: str, record: JsonObject) -> Stor
     document = dumps(record)
     key = id_key(record["id"])
     row = await _one(conn, _INSERT, (collection, key, id_number(record["id"]), document))
-    return None if row is None else StoredRecord(key, document)
+    return None if row is None else StoredRecord(key, document, int(row[0]))
 
 
-async def create(store: Store, collection: str, record: JsonObject) -> StoredRecord:
+async def create(
+    store: Store, collection: str, record: JsonObject, identity: RequestIdentity
+) -> StoredRecord:
     """Store a new record with json-server's id rule; a taken id raises DuplicateId.
 
     One statement (`records_create`, migration 0005) assigns the id and inserts, so the id
@@ -250,20 +269,31 @@ async def create(store: Store, collection: str, record: JsonObject) -> StoredRec
     except id_rule.InvalidId as exc:
         raise InvalidBody(str(exc), code="invalid_id") from None
     placeholder = secrets.token_hex(16)  # where PostgreSQL writes the id it assigns
-    params: tuple[str, str, str | None, Decimal | None, str]
+    params: tuple[str, str, str | None, Decimal | None, str, str]
+    request = identity.as_json()  # for the history trigger: the same single statement
     if chosen is None:
-        params = (collection, dumps(id_rule.with_id(record, placeholder)), None, None, placeholder)
+        document = dumps(id_rule.with_id(record, placeholder))
+        params = (collection, document, None, None, placeholder, request)
     else:
-        params = (collection, dumps(record), id_key(chosen), id_number(chosen), placeholder)
+        params = (
+            collection,
+            dumps(record),
+            id_key(chosen),
+            id_number(chosen),
+            placeholder,
+            request,
+        )
     async with store.pool.connection() as conn:
-        outcome, created_key, document = await _one(conn, _CREATE, params)
+        outcome, created_key, document, seq = await _one(conn, _CREATE, params)
         if outcome == "created":
-            return StoredRecord(created_key if chosen is None else js_string(chosen), document)
+            key = created_key if chosen is None else js_string(chosen)
+            return StoredRecord(key, document, int(seq))
         if outcome == "duplicate":
             raise DuplicateId()
         if outcome == "unassignable":
             raise UnassignableId()
         async with conn.transaction():
+            await conn.execute(IDENTITY_SETTINGS, identity.settings())
             await conn.execute(_LOCK, (collection,))
             return await _create_by_general_rule(conn, collection, record)
 
@@ -284,15 +314,14 @@ async def _create_by_general_rule(
 
 
 async def _locked(
-    conn: Connection, collection: str, record_id: str
-) -> tuple[int, JsonObject] | None:
-    """The record with this id, locked until the transaction ends, or None."""
+    conn: Connection, collection: str, record_id: str, if_match: str | None
+) -> tuple[int, str] | None:
+    """(seq, text) of the record with this id, locked until the transaction ends, or None;
+    PreconditionFailed when If-Match does not name its current version."""
     row = await _one(conn, _LOCK_ONE, (collection, queryable_text(record_id)))
-    if row is None:
-        return None
-    seq, document = row
-    stored: JsonObject = parse_json(document)
-    return int(seq), stored
+    if not matches(if_match, None if row is None else str(row[1])):
+        raise PreconditionFailed()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 async def _rewrite(
@@ -300,32 +329,52 @@ async def _rewrite(
     collection: str,
     record_id: str,
     rewritten: Callable[[JsonObject], JsonObject],
-) -> str | None:
+    identity: RequestIdentity,
+    if_match: str | None,
+) -> StoredRecord | None:
     """Replace the stored record with `rewritten(stored)`, under a row lock; None when no
-    record has this id. Pipelined: the update and the commit go in one round trip."""
+    record has this id. Pipelined: the identity goes with the lock, the update with the commit."""
     async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
-        found = await _locked(conn, collection, record_id)
+        await conn.execute(IDENTITY_SETTINGS, identity.settings())
+        found = await _locked(conn, collection, record_id, if_match)
         if found is None:
             return None
         seq, stored = found
-        document = dumps(rewritten(stored))
+        document = dumps(rewritten(parse_json(stored)))
         await conn.execute(_UPDATE_DOCUMENT, (document, seq))
-        return document
+        return StoredRecord(record_id, document, seq)
 
 
 async def replace(
-    store: Store, collection: str, record_id: str, record: JsonObject
-) -> str | None:
+    store: Store,
+    collection: str,
+    record_id: str,
+    record: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> StoredRecord | None:
     """PUT: the body replaces every field; the stored id (value and type) is kept, at the
     body's `id` position or last. None when no record has this id."""
     return await _rewrite(
-        store, collection, record_id, lambda stored: id_rule.with_id(record, stored["id"])
+        store,
+        collection,
+        record_id,
+        lambda stored: id_rule.with_id(record, stored["id"]),
+        identity,
+        if_match,
     )
 
 
 async def update(
-    store: Store, collection: str, record_id: str, changes: JsonObject
-) -> str | None:
+    store: Store,
+    collection: str,
+    record_id: str,
+    changes: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> StoredRecord | None:
     """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
     stored); the id never changes. None when no record has this id."""
 
@@ -335,20 +384,31 @@ async def update(
         stored["id"] = original_id
         return stored
 
-    return await _rewrite(store, collection, record_id, merged)
+    return await _rewrite(store, collection, record_id, merged, identity, if_match)
 
 
 async def delete(
     store: Store,
     collection: str,
     record_id: str,
+    identity: RequestIdentity,
     *,
+    if_match: str | None = None,
     then: Callable[[Connection], Awaitable[object]] | None = None,
-) -> bool:
-    """DELETE: True when a record had this id. `then` runs in the same transaction (the
-    cascade, when it is on), whether or not a record was found, as in json-server."""
-    async with store.pool.connection() as conn, conn.transaction():
-        deleted = await _one(conn, _DELETE_ONE, (collection, queryable_text(record_id))) is not None
+) -> int | None:
+    """DELETE: the deleted record's seq, None when no record had this id. `then` runs in the
+    same transaction (the cascade, when it is on), whether or not a record was found, as in
+    json-server. With If-Match, the record is locked and compared first."""
+    async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        await conn.execute(IDENTITY_SETTINGS, identity.settings())
+        if if_match is None:
+            row = await _one(conn, _DELETE_ONE, (collection, queryable_text(record_id)))
+            deleted = None if row is None else int(row[0])
+        else:
+            found = await _locked(conn, collection, record_id, if_match)
+            deleted = None if found is None else found[0]
+            if deleted is not None:
+                await conn.execute(_DELETE_SEQ, (deleted,))
         if then is not None:
             await then(conn)
     return deleted

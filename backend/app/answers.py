@@ -10,7 +10,6 @@ leaves the answers of the others reusable. Concurrent requests share one version
 """
 
 import asyncio
-import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -23,19 +22,14 @@ from app.etag import weak_etag
 class Answer:
     body: bytes  # the JSON text, as sent
     total: int | None = None  # a list's filtered count before slicing, when asked for
-    seqs: tuple[int, ...] = ()  # a single record's `seq`, for the audit log
+    # For the audit log: how many records the answer holds (None: one, or unknown) and the
+    # `seq`s of the records (a list's only up to AUDIT_LIST_SEQS of them).
+    count: int | None = None
+    seqs: tuple[int, ...] = ()
     etag: str = field(init=False)
-    _records: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "etag", weak_etag(self.body))
-
-    def records(self) -> int:
-        """How many records a list answer holds: parsed once, the first time it is asked
-        (by the audit log's writer, off the response path)."""
-        if not self._records:
-            self._records.append(len(json.loads(self.body)))
-        return self._records[0]
 
 
 T = TypeVar("T")

@@ -46,7 +46,6 @@ class AuditNote:
     resource: str | None = None
     seqs: list[int] = field(default_factory=list)
     count: int | None = None
-    answer: Answer | None = None  # a list: its records are counted when the entry is written
 
     def touched(
         self,
@@ -56,10 +55,13 @@ class AuditNote:
         answer: Answer | None = None,
         count: int | None = None,
     ) -> None:
+        """`answer`: a list's, which knows how many records it holds and (up to
+        AUDIT_LIST_SEQS) their seqs."""
+        if answer is not None:
+            seqs, count = answer.seqs, answer.count
         self.resource = resource
         self.seqs = list(seqs)
-        self.answer = answer
-        self.count = count if count is not None else (len(seqs) if answer is None else None)
+        self.count = count if count is not None else len(seqs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +76,6 @@ class AuditEntry:
 
     def row(self) -> tuple[Any, ...]:
         note = self.note
-        count = note.count
-        if count is None and note.answer is not None:
-            count = note.answer.records()
         return (
             self.at,
             self.identity.request_id,
@@ -85,7 +84,7 @@ class AuditEntry:
             note.resource,
             self.status,
             note.seqs or None,
-            count,
+            note.count,
             list(self.query_shape) or None,
             self.identity.client_addr,
             self.identity.origin,

@@ -32,6 +32,7 @@ from app.query import (
     build_presence_statement,
     lodash_get,
 )
+from app.query.sql import AUDIT_LIST_SEQS
 from app.services import id_rule
 from app.store import VERSIONS, Catalog, Connection, Store
 
@@ -157,11 +158,11 @@ async def _select(
             selected = query.keeping_present(tuple(present))
         statement = build_list_statement(collection, selected, relations)
         try:
-            total, body, missing_reference, mixed = await _one(
+            total, body, missing_reference, mixed, returned, seqs = await _one(
                 conn, statement.text, statement.params
             )
             if mixed:
-                total, body, missing_reference = await _sorted_by_lodash(
+                total, body, missing_reference, returned, seqs = await _sorted_by_lodash(
                     conn, collection, selected, relations
                 )
         except psycopg.errors.InvalidRegularExpression:
@@ -170,14 +171,20 @@ async def _select(
         raise InvalidQuery(
             "`_expand` needs every listed record to have the referenced id (e.g. doctorId)."
         )
-    answer = Answer(str(body).encode(), None if total is None else int(total))
+    answer = Answer(
+        str(body).encode(),
+        None if total is None else int(total),
+        count=int(returned),
+        seqs=() if seqs is None else tuple(int(seq) for seq in seqs),
+    )
     return tuple(int(version) for version in versions), answer
 
 
 async def _sorted_by_lodash(
     conn: Connection, collection: str, query: ListQuery, relations: Relations
-) -> tuple[int | None, str, bool]:
-    """(total, body, missing_reference) of a list whose sort field mixes numbers and strings:
+) -> tuple[int | None, str, bool, int, list[int] | None]:
+    """(total, body, missing_reference, returned, seqs) of a list whose sort field mixes
+    numbers and strings:
     the matches sorted as lodash's orderBy sorts them under V8, then sliced, then shaped."""
     matched = build_matched_statement(collection, query)
     cursor = await conn.execute(matched.text, matched.params)
@@ -200,7 +207,9 @@ async def _sorted_by_lodash(
         seqs = seqs[query.window.start : query.window.end]
     ordered = build_ordered_statement(seqs, relations)
     body, missing_reference = await _one(conn, ordered.text, ordered.params)
-    return (None if query.window is None else len(rows)), str(body), bool(missing_reference)
+    total = None if query.window is None else len(rows)
+    audited = seqs if len(seqs) <= AUDIT_LIST_SEQS else None
+    return total, str(body), bool(missing_reference), len(seqs), audited
 
 
 async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -> Answer | None:
@@ -234,7 +243,9 @@ async def get_shaped(
         store, catalog, collection, query, relations, timeout_ms=timeout_ms
     )
     # Ids are unique, so the array holds at most one record's text: `[<record>]`.
-    return None if selected.body == b"[]" else Answer(selected.body[1:-1])
+    if selected.body == b"[]":
+        return None
+    return Answer(selected.body[1:-1], count=1, seqs=selected.seqs)
 
 
 async def _next_id(conn: Connection, collection: str) -> Any:

@@ -300,10 +300,35 @@ def test_audit_entries_name_the_records_read_and_written(
         )
     }
     assert entries[one.headers["x-request-id"]] == ("GET", "patients", 200, [seq_of["1"]], 1)
-    assert entries[listed.headers["x-request-id"]] == ("GET", "patients", 200, None, 2)
+    listed_seqs = [seq_of["1"], seq_of["2"]]
+    assert entries[listed.headers["x-request-id"]] == ("GET", "patients", 200, listed_seqs, 2)
     assert entries[patched.headers["x-request-id"]] == ("PATCH", "patients", 200, [seq_of["2"]], 1)
     by_record = api.get("/_audit", params={"collection": "patients", "id": "2"}, headers=BEARER)
-    assert [e["request_id"] for e in by_record.json()] == [patched.headers["x-request-id"]]
+    assert [e["request_id"] for e in by_record.json()] == [
+        patched.headers["x-request-id"],
+        listed.headers["x-request-id"],  # the list showed it too
+    ]
+
+
+def test_a_list_of_more_than_100_records_is_counted_not_named(
+    api: TestClient, clinic_settings: Settings
+) -> None:
+    insert_records(clinic_settings, [{"id": 100 + n} for n in range(101)])
+    embedded = api.get("/patients/1", params={"_embed": "appointments"})
+    page = api.get("/patients", params={"_page": 1, "_limit": 3, "_sort": "id"})
+    everything = api.get("/patients")
+    flush_audit(api)
+    wanted = [r.headers["x-request-id"] for r in (embedded, page, everything)]
+    found = {
+        row[0]: row[1:]
+        for row in rows(
+            clinic_settings,
+            "SELECT request_id, cardinality(record_seqs), record_count FROM audit_log "
+            "WHERE request_id = ANY(%s)",
+            wanted,
+        )
+    }
+    assert [found[request_id] for request_id in wanted] == [(1, 1), (3, 3), (None, 103)]
 
 
 def test_operator_routes_refuse_without_the_token_and_accept_with_it(api: TestClient) -> None:
@@ -377,3 +402,32 @@ def test_retention_drops_whole_months_older_than_the_setting(
     audit: AuditLog = api.app.state.audit  # type: ignore[attr-defined]
     assert api.portal.call(audit.maintain) == ["audit_log_200001"]  # type: ignore[union-attr]
     assert rows(clinic_settings, "SELECT to_regclass('audit_log_200001')") == [(None,)]
+
+
+def test_the_command_line_lists_history_restores_and_reads_the_audit_log(
+    api: TestClient,
+    clinic_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.operator import main as operator_main
+
+    monkeypatch.setenv("DATABASE_URL", clinic_settings.sqlalchemy_url())
+    deleted = api.delete("/patients/1")
+    flush_audit(api)
+    assert operator_main(["history", "patients", "1"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(v["version"], v["operation"]) for v in listed] == [(2, "delete"), (1, "insert")]
+    assert operator_main(["restore", "patients", "1", "--version", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": 1, "name": "Ana"}
+    assert api.get("/patients/1").json() == {"id": 1, "name": "Ana"}
+    (actor,) = rows(
+        clinic_settings,
+        "SELECT actor FROM record_versions WHERE collection = 'patients' AND record_id = '1' "
+        "AND version = 3",
+    )
+    assert str(actor[0]).startswith("cli:")
+    assert operator_main(["audit", "--collection", "patients", "--id", "1"]) == 0
+    entries = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["request_id"] for e in entries] == [deleted.headers["x-request-id"]]
+    assert operator_main(["restore", "patients", "1", "--version", "9"]) == 1

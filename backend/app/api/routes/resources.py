@@ -310,8 +310,6 @@ async def get_record(
     audit_note_of(request).touched(collection.name, () if answer is None else answer.seqs)
     if answer is None:
         raise NotFound()
-    if not answer.seqs:
-        audit_note_of(request).count = 1  # `_embed`/`_expand`: one record, named by its query
     return json_response(request, answer.body, etag=answer.etag)
 
 

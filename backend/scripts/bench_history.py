@@ -1,0 +1,259 @@
+"""`make bench-history` (part of `make bench`): what record history and the audit log cost.
+
+The same service, data and wrk load in three set-ups: neither (the history triggers dropped in
+the benchmark's own database, AUDIT_LOG=false), history only, and history with the audit log
+(the default). Then the storage each adds per 1,000 writes and per 1,000 reads. Writes
+docs/benchmarks-history.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from app.config import BACKEND_DIR, PROJECT_DIR, Settings
+from tests.support.database import libpq_url, load_document, temporary_database
+from tests.support.servers import free_port
+
+WRK_SCRIPT = BACKEND_DIR / "scripts" / "bench" / "wrk.lua"
+DOCS_FILE = PROJECT_DIR / "docs" / "benchmarks-history.md"
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+PATIENTS = 1000
+CONNECTIONS = 16
+WRK_THREADS = 2
+_NO_HISTORY = """
+DROP TRIGGER records_history_insert ON records;
+DROP TRIGGER records_history_update ON records;
+DROP TRIGGER records_history_delete ON records;
+DROP TRIGGER collections_history ON collections;
+"""
+_PATIENT_BODY = json.dumps(
+    {
+        "name": "Ana Lima",
+        "age": 41,
+        "email": "ana.lima@example.com",
+        "address": {"city": "Boston", "street": "12 Elm St"},
+        "conditions": ["asthma"],
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+
+
+SCENARIOS = (
+    Scenario("read one record", "GET", "/patients/{id}"),
+    Scenario("read a page of 10", "GET", "/patients?_page={id}&_limit=10&age_gte=30"),
+    Scenario("write: PATCH", "PATCH", "/patients/{id}", '{"age":42}'),
+    Scenario("write: POST", "POST", "/patients", _PATIENT_BODY),
+)
+SETUPS = (("neither", False, False), ("history", True, False), ("history + audit", True, True))
+
+
+def patients(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(20261129)
+    return [
+        {
+            "id": number,
+            "name": f"Patient {number}",
+            "age": rng.randint(0, 99),
+            "email": f"patient{number}@example.com",
+            "address": {"city": rng.choice(("Boston", "Austin", "Denver")), "street": "1 Main"},
+            "conditions": rng.sample(("asthma", "diabetes", "hypertension"), rng.randint(0, 2)),
+        }
+        for number in range(1, count + 1)
+    ]
+
+
+@contextmanager
+def service(database_url: str, audit: bool) -> Iterator[str]:
+    """The service on a free port (one worker), until the block ends."""
+    port = free_port()
+    settings_names = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in settings_names}
+    env.update(
+        DATABASE_URL=database_url,
+        AUDIT_LOG=str(audit).lower(),
+        ADMIN_TOKEN=secrets.token_urlsafe(16),
+        LOG_LEVEL="warning",
+        DB_POOL_SIZE="5",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(port)],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if call(port, "GET", "/health/ready")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the service did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def call(port: int, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"} if body else {}
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def run_wrk(base: str, scenario: Scenario, seconds: int) -> dict[str, Any]:
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+        f"--script={WRK_SCRIPT}",
+        base + "/",
+        "--",
+        scenario.method,
+        scenario.path,
+        str(PATIENTS if "_page" not in scenario.path else 30),
+        scenario.body or "",
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = next(x for x in completed.stdout.splitlines() if x.startswith("BENCH_RESULT "))
+    data: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
+    if any(data["errors"].values()):
+        raise RuntimeError(f"{scenario.name}: wrk saw errors {data['errors']}")
+    return data
+
+
+def sizes(database_url: str) -> tuple[int, int]:
+    """(bytes of record_versions, bytes of every audit_log partition), indexes included."""
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        row = conn.execute(
+            "SELECT pg_total_relation_size('record_versions'), coalesce((SELECT sum("
+            "pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            "WHERE inhparent = 'audit_log'::regclass), 0)"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def growth(database_url: str, port: int, method: str, body: str | None) -> tuple[int, int]:
+    """What 1,000 requests add to history and the audit log, in bytes (audit flushed)."""
+    before = sizes(database_url)
+    for number in range(1000):
+        status, _ = call(port, method, f"/patients/{number % PATIENTS + 1}", body)
+        assert status == 200, status
+    time.sleep(2.5)  # two flushes of AUDIT_FLUSH_SECONDS
+    after = sizes(database_url)
+    return after[0] - before[0], after[1] - before[1]
+
+
+def measure(server_url: str, seconds: int) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    storage: dict[str, Any] = {}
+    document = json.dumps({"patients": patients(PATIENTS)}).encode()
+    for label, history, audit in SETUPS:
+        with temporary_database(server_url, prefix="patients_bench_history") as url:
+            load_document(url, document)
+            if not history:
+                with psycopg.connect(libpq_url(url)) as conn:
+                    conn.execute(_NO_HISTORY)
+            with service(url, audit) as base:
+                for scenario in SCENARIOS:
+                    measured = run_wrk(base, scenario, seconds)
+                    results.setdefault(scenario.name, {})[label] = measured
+                    print(f"{label:>16} | {scenario.name:<18} | {summary(measured)}", flush=True)
+                if history and audit:
+                    port = int(base.rsplit(":", 1)[1])
+                    storage["writes"] = growth(url, port, "PATCH", '{"age":43}')
+                    storage["reads"] = growth(url, port, "GET", None)
+    return results, storage
+
+
+def summary(data: dict[str, Any]) -> str:
+    rate = data["requests"] / (data["duration_us"] / 1e6)
+    latency = data["latency_us"]
+    p50, p99 = latency["p50"] / 1000, latency["p99"] / 1000
+    return f"{rate:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+
+
+def report(results: dict[str, dict[str, Any]], storage: dict[str, Any], seconds: int) -> str:
+    lines = [
+        "# What record history and the audit log cost",
+        "",
+        "Written by `make bench-history` (also run by `make bench`): "
+        f"`python -m scripts.bench_history --seconds {seconds}`. {PATIENTS:,} patients, one "
+        f"uvicorn worker, wrk with {WRK_THREADS} threads and {CONNECTIONS} connections for "
+        f"{seconds} s per scenario, PostgreSQL on the same machine. *neither*: the history "
+        "triggers dropped in the benchmark's database and `AUDIT_LOG=false`; *history*: the "
+        "triggers only; *history + audit*: the default. Measured on a shared machine: compare "
+        "the rows of one run, not runs with each other.",
+        "",
+        "| scenario | set-up | req/s | p50 ms | p99 ms |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for scenario, by_setup in results.items():
+        for label, data in by_setup.items():
+            rate = data["requests"] / (data["duration_us"] / 1e6)
+            latency = data["latency_us"]
+            lines.append(
+                f"| {scenario} | {label} | {rate:,.0f} | {latency['p50'] / 1000:.2f} | "
+                f"{latency['p99'] / 1000:.2f} |"
+            )
+    history_w, audit_w = storage["writes"]
+    history_r, audit_r = storage["reads"]
+    lines += [
+        "",
+        "Storage added (`pg_total_relation_size`, indexes included; pages are allocated 8 KiB "
+        "at a time, so these are rounded up to whole pages):",
+        "",
+        "| per 1,000 | record_versions | audit_log |",
+        "|---|---:|---:|",
+        f"| PATCH of one field of a ~200-byte record | {history_w:,} bytes | {audit_w:,} bytes |",
+        f"| GET of one record | {history_r:,} bytes | {audit_r:,} bytes |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    server_url = os.environ.get("DATABASE_URL", "").strip() or LOCAL_POSTGRES
+    server_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    results, storage = measure(server_url, args.seconds)
+    text = report(results, storage, args.seconds)
+    print(text)
+    if not args.no_write:
+        DOCS_FILE.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,56 +172,80 @@ def growth(database_url: str, port: int, method: str, body: str | None) -> tuple
     return after[0] - before[0], after[1] - before[1]
 
 
-def measure(server_url: str, seconds: int) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    results: dict[str, dict[str, Any]] = {}
-    storage: dict[str, Any] = {}
+def measure(
+    server_url: str, seconds: int, rounds: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The three set-ups run side by side; each scenario loads them in turn, `rounds` times,
+    the order rotating, so the machine's other load falls on all three alike. The round with
+    the median rate is kept."""
     document = json.dumps({"patients": patients(PATIENTS)}).encode()
-    for label, history, audit in SETUPS:
-        with temporary_database(server_url, prefix="patients_bench_history") as url:
+    with ExitStack() as stack:
+        bases: dict[str, tuple[str, str]] = {}
+        for label, history, audit in SETUPS:
+            url = stack.enter_context(temporary_database(server_url, prefix="patients_bench_hist"))
             load_document(url, document)
             if not history:
                 with psycopg.connect(libpq_url(url)) as conn:
                     conn.execute(_NO_HISTORY)
-            with service(url, audit) as base:
-                for scenario in SCENARIOS:
-                    measured = run_wrk(base, scenario, seconds)
-                    results.setdefault(scenario.name, {})[label] = measured
-                    print(f"{label:>16} | {scenario.name:<18} | {summary(measured)}", flush=True)
-                if history and audit:
-                    port = int(base.rsplit(":", 1)[1])
-                    storage["writes"] = growth(url, port, "PATCH", '{"age":43}')
-                    storage["reads"] = growth(url, port, "GET", None)
+            bases[label] = (url, stack.enter_context(service(url, audit)))
+        results: dict[str, dict[str, Any]] = {}
+        for scenario in SCENARIOS:
+            runs: dict[str, list[dict[str, Any]]] = {label: [] for label in bases}
+            for round_number in range(rounds):
+                labels = list(bases)
+                shift = round_number % len(labels)
+                for label in labels[shift:] + labels[:shift]:
+                    runs[label].append(run_wrk(bases[label][1], scenario, seconds))
+            results[scenario.name] = {label: median_run(found) for label, found in runs.items()}
+            for label, kept in results[scenario.name].items():
+                print(f"{label:>16} | {scenario.name:<18} | {summary(kept)}", flush=True)
+        url, base = bases["history + audit"]
+        port = int(base.rsplit(":", 1)[1])
+        storage = {
+            "writes": growth(url, port, "PATCH", '{"age":43}'),
+            "reads": growth(url, port, "GET", None),
+        }
     return results, storage
 
 
+def rate(data: dict[str, Any]) -> float:
+    return float(data["requests"] / (data["duration_us"] / 1e6))
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=rate)[len(runs) // 2]
+
+
 def summary(data: dict[str, Any]) -> str:
-    rate = data["requests"] / (data["duration_us"] / 1e6)
     latency = data["latency_us"]
     p50, p99 = latency["p50"] / 1000, latency["p99"] / 1000
-    return f"{rate:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+    return f"{rate(data):8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
 
 
-def report(results: dict[str, dict[str, Any]], storage: dict[str, Any], seconds: int) -> str:
+def report(
+    results: dict[str, dict[str, Any]], storage: dict[str, Any], seconds: int, rounds: int
+) -> str:
     lines = [
         "# What record history and the audit log cost",
         "",
         "Written by `make bench-history` (also run by `make bench`): "
-        f"`python -m scripts.bench_history --seconds {seconds}`. {PATIENTS:,} patients, one "
-        f"uvicorn worker, wrk with {WRK_THREADS} threads and {CONNECTIONS} connections for "
-        f"{seconds} s per scenario, PostgreSQL on the same machine. *neither*: the history "
-        "triggers dropped in the benchmark's database and `AUDIT_LOG=false`; *history*: the "
-        "triggers only; *history + audit*: the default. Measured on a shared machine: compare "
-        "the rows of one run, not runs with each other.",
+        f"`python -m scripts.bench_history --seconds {seconds} --rounds {rounds}`. "
+        f"{PATIENTS:,} patients, one uvicorn worker per set-up, wrk with {WRK_THREADS} threads "
+        f"and {CONNECTIONS} connections, PostgreSQL on the same machine. *neither*: the history "
+        "triggers dropped in that set-up's database and `AUDIT_LOG=false`; *history*: the "
+        "triggers only; *history + audit*: the default. The three run side by side and each "
+        f"scenario loads them in turn for {seconds} s, {rounds} times, in rotating order; the "
+        "table shows each one's median round. Compare the rows of one run, not runs with each "
+        "other.",
         "",
         "| scenario | set-up | req/s | p50 ms | p99 ms |",
         "|---|---|---:|---:|---:|",
     ]
     for scenario, by_setup in results.items():
         for label, data in by_setup.items():
-            rate = data["requests"] / (data["duration_us"] / 1e6)
             latency = data["latency_us"]
             lines.append(
-                f"| {scenario} | {label} | {rate:,.0f} | {latency['p50'] / 1000:.2f} | "
+                f"| {scenario} | {label} | {rate(data):,.0f} | {latency['p50'] / 1000:.2f} | "
                 f"{latency['p99'] / 1000:.2f} |"
             )
     history_w, audit_w = storage["writes"]
@@ -242,13 +266,14 @@ def report(results: dict[str, dict[str, Any]], storage: dict[str, Any], seconds:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     server_url = os.environ.get("DATABASE_URL", "").strip() or LOCAL_POSTGRES
     server_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    results, storage = measure(server_url, args.seconds)
-    text = report(results, storage, args.seconds)
+    results, storage = measure(server_url, args.seconds, args.rounds)
+    text = report(results, storage, args.seconds, args.rounds)
     print(text)
     if not args.no_write:
         DOCS_FILE.write_text(text)

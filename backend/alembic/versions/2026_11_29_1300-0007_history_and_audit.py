@@ -118,9 +118,13 @@ BEGIN
         collection, record_id, record_seq, version, operation, document,
         request_id, actor, client_addr, origin)
     SELECT r.collection, r.id_key, r.seq,
-        coalesce((SELECT max(v.version) FROM record_versions AS v
-                  WHERE v.collection = r.collection
-                  AND v.record_id IS NOT DISTINCT FROM r.id_key), 0)
+        coalesce(CASE WHEN r.id_key IS NULL THEN
+                     (SELECT max(v.version) FROM record_versions AS v
+                      WHERE v.collection = r.collection AND v.record_id IS NULL)
+                 ELSE
+                     (SELECT max(v.version) FROM record_versions AS v
+                      WHERE v.collection = r.collection AND v.record_id = r.id_key)
+                 END, 0)
             + row_number() OVER (PARTITION BY r.collection, r.id_key ORDER BY r.seq),
         'delete', r.document,
         request_setting('app.request_id'), request_setting('app.actor'),

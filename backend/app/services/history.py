@@ -10,20 +10,26 @@ from app.json_codec import parse_json, queryable_text
 from app.services import records
 from app.store import Connection, Kind, Store
 
-_VERSIONS = (
+_SELECT_VERSIONS = (
     "SELECT count(*) OVER (), version, operation, changed_at, record_id, request_id, actor, "
     "client_addr, origin, db_user, restored_from, record_seq, document::text "
     "FROM record_versions WHERE collection = %(c)s "
-    "AND (%(all)s OR record_id IS NOT DISTINCT FROM %(id)s) "
-    "ORDER BY entry DESC LIMIT %(limit)s OFFSET %(offset)s"
 )
+_PAGE = " LIMIT %(limit)s OFFSET %(offset)s"
+# Newest first; each form is an index scan (`IS NOT DISTINCT FROM` would not be).
+_COLLECTION_VERSIONS = _SELECT_VERSIONS + "ORDER BY entry DESC" + _PAGE
+_RECORD_VERSIONS = _SELECT_VERSIONS + "AND record_id = %(id)s ORDER BY version DESC" + _PAGE
 _COLUMNS = (
     "version", "operation", "at", "id", "request_id", "actor", "client_addr", "origin",
     "db_user", "restored_from",
 )  # fmt: skip
-_VERSION = (
+_RECORD_VERSION = (
     "SELECT document::text FROM record_versions "
-    "WHERE collection = %s AND record_id IS NOT DISTINCT FROM %s AND version = %s"
+    "WHERE collection = %s AND record_id = %s AND version = %s"
+)
+_SINGULAR_VERSION = (
+    "SELECT document::text FROM record_versions "
+    "WHERE collection = %s AND record_id IS NULL AND version = %s"
 )
 _RESTORED_FROM = "SELECT set_config('app.restored_from', %s, true)"
 _LOCK_RECORD = "SELECT seq FROM records WHERE collection = %s AND id_key = %s FOR UPDATE"
@@ -49,13 +55,13 @@ async def versions(
     version in the collection (a singular resource's own)."""
     params = {
         "c": collection,
-        "all": record_id is None,
         "id": None if record_id is None else queryable_text(record_id),
         "limit": limit,
         "offset": offset,
     }
+    sql = _COLLECTION_VERSIONS if record_id is None else _RECORD_VERSIONS
     async with store.pool.connection() as conn:
-        cursor = await conn.execute(_VERSIONS, params)
+        cursor = await conn.execute(sql, params)
         rows = await cursor.fetchall()
     total = int(rows[0][0]) if rows else 0
     page = []
@@ -89,7 +95,10 @@ async def restore(
     async with store.pool.connection() as conn, conn.transaction():
         await conn.execute(IDENTITY_SETTINGS, identity.settings())
         await conn.execute(_RESTORED_FROM, (str(version),))
-        cursor = await conn.execute(_VERSION, (collection, key, version))
+        if key is None:
+            cursor = await conn.execute(_SINGULAR_VERSION, (collection, version))
+        else:
+            cursor = await conn.execute(_RECORD_VERSION, (collection, key, version))
         row = await cursor.fetchone()
         if row is None or row[0] is None:
             raise NotFound()

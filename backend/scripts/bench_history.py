@@ -14,10 +14,12 @@ import random
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -149,6 +151,45 @@ def run_wrk(base: str, scenario: Scenario, seconds: int) -> dict[str, Any]:
     return data
 
 
+# The database's share of a write, without HTTP: pgbench runs the service's statements, with
+# synchronous_commit off so that the disk's flush time (shared, noisy) does not hide it.
+PGBENCH_SCRIPTS = {
+    "SQL: PATCH's UPDATE": (
+        "\\set id random(1, 1000)\n"
+        "BEGIN;\n"
+        "SELECT set_config('app.request_id', 'bench', true), "
+        "set_config('app.client_addr', '127.0.0.1', true), set_config('app.origin', '', true), "
+        "set_config('app.actor', '', true);\n"
+        "SELECT seq FROM records WHERE collection = 'patients' AND id_key = :id::text FOR UPDATE;\n"
+        "UPDATE records SET document = ('{\"id\":' || :id || ',\"age\":42}')::json "
+        "WHERE collection = 'patients' AND id_key = :id::text;\n"
+        "COMMIT;\n"
+    ),
+    "SQL: POST's records_create": (
+        'SELECT records_create(\'patients\', \'{"name":"Ana","id":"PH"}\', NULL, NULL, '
+        '\'PH\', \'{"request_id":"bench","client_addr":"127.0.0.1"}\');\n'
+    ),
+}
+
+
+def run_pgbench(database_url: str, script: str, seconds: int, workdir: Path) -> dict[str, Any]:
+    """pgbench's transactions per second and mean latency, as BENCH_RESULT-like data."""
+    path = workdir / "script.sql"
+    path.write_text(script)
+    env = {**os.environ, "PGOPTIONS": "-c synchronous_commit=off"}
+    completed = subprocess.run(
+        ["pgbench", "-n", "-c4", "-j2", f"-T{seconds}", "-f", str(path), libpq_url(database_url)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    out = completed.stdout
+    tps = float(out.split("tps = ", 1)[1].split()[0])
+    latency_ms = float(out.split("latency average = ", 1)[1].split()[0])
+    return {"tps": tps, "latency_ms": latency_ms}
+
+
 def sizes(database_url: str) -> tuple[int, int]:
     """(bytes of record_versions, bytes of every audit_log partition), indexes included."""
     with psycopg.connect(libpq_url(database_url)) as conn:
@@ -199,11 +240,27 @@ def measure(
             results[scenario.name] = {label: median_run(found) for label, found in runs.items()}
             for label, kept in results[scenario.name].items():
                 print(f"{label:>16} | {scenario.name:<18} | {summary(kept)}", flush=True)
+        database: dict[str, dict[str, Any]] = {}
+        with tempfile.TemporaryDirectory() as workdir:
+            for name, script in PGBENCH_SCRIPTS.items():
+                runs_sql: dict[str, list[dict[str, Any]]] = {"neither": [], "history": []}
+                for round_number in range(rounds):
+                    order = ["neither", "history"][:: 1 if round_number % 2 == 0 else -1]
+                    for label in order:
+                        found = run_pgbench(bases[label][0], script, seconds, Path(workdir))
+                        runs_sql[label].append(found)
+                database[name] = {
+                    label: sorted(found, key=lambda run: run["tps"])[len(found) // 2]
+                    for label, found in runs_sql.items()
+                }
+                for label, kept in database[name].items():
+                    print(f"{label:>16} | {name} | {kept['tps']:8.0f} tps", flush=True)
         url, base = bases["history + audit"]
         port = int(base.rsplit(":", 1)[1])
         storage = {
             "writes": growth(url, port, "PATCH", '{"age":43}'),
             "reads": growth(url, port, "GET", None),
+            "database": database,
         }
     return results, storage
 
@@ -248,6 +305,18 @@ def report(
                 f"| {scenario} | {label} | {rate(data):,.0f} | {latency['p50'] / 1000:.2f} | "
                 f"{latency['p99'] / 1000:.2f} |"
             )
+    lines += [
+        "",
+        "The database's share of a write, without HTTP (pgbench, 4 clients, the service's "
+        "statements; `synchronous_commit=off` so that the shared disk's flush time does not "
+        "hide the difference; median of the rounds):",
+        "",
+        "| statement | set-up | transactions/s | mean latency ms |",
+        "|---|---|---:|---:|",
+    ]
+    for name, by_setup in storage["database"].items():
+        for label, data in by_setup.items():
+            lines.append(f"| {name} | {label} | {data['tps']:,.0f} | {data['latency_ms']:.3f} |")
     history_w, audit_w = storage["writes"]
     history_r, audit_r = storage["reads"]
     lines += [

@@ -293,7 +293,8 @@ def report(
         "triggers only; *history + audit*: the default. The three run side by side and each "
         f"scenario loads them in turn for {seconds} s, {rounds} times, in rotating order; the "
         "table shows each one's median round. Compare the rows of one run, not runs with each "
-        "other.",
+        "other; on a shared machine a difference smaller than the spread between rounds is "
+        "noise.",
         "",
         "| scenario | set-up | req/s | p50 ms | p99 ms |",
         "|---|---|---:|---:|---:|",

@@ -17,9 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+import psycopg
+
 from app.answers import Answer
 from app.config import Settings
 from app.identity import RequestIdentity
+from app.json_codec import queryable_text
 from app.store import Store
 
 logger = logging.getLogger(__name__)
@@ -75,21 +78,27 @@ class AuditEntry:
     note: AuditNote
 
     def row(self) -> tuple[Any, ...]:
+        """The entry as COPY writes it; text PostgreSQL cannot hold (U+0000) is replaced, so
+        one odd request cannot hold back a batch."""
         note = self.note
         return (
             self.at,
             self.identity.request_id,
             self.method,
-            self.path_shape,
+            _storable(self.path_shape),
             note.resource,
             self.status,
             note.seqs or None,
             note.count,
-            list(self.query_shape) or None,
-            self.identity.client_addr,
-            self.identity.origin,
-            self.identity.actor,
+            [_storable(key) for key in self.query_shape] or None,
+            _storable(self.identity.client_addr),
+            _storable(self.identity.origin),
+            _storable(self.identity.actor),
         )
+
+
+def _storable(text: str | None) -> Any:
+    return None if text is None else queryable_text(text)
 
 
 def query_shape(query_string: bytes) -> tuple[str, ...]:
@@ -178,18 +187,31 @@ class AuditLog:
         if not entries:
             return 0
         try:
-            async with (
-                self.store.pool.connection() as conn,
-                conn.cursor() as cursor,
-                cursor.copy(_COPY) as copy,
-            ):
-                copy.set_types(list(_COPY_TYPES))
-                for entry in entries:
-                    await copy.write_row(entry.row())
+            await self._copy(entries)
+        except psycopg.DataError:
+            # Never expected (rows are made storable); one entry must not hold back the rest.
+            written = 0
+            for entry in entries:
+                try:
+                    await self._copy([entry])
+                    written += 1
+                except psycopg.DataError:
+                    logger.error("audit log: an entry could not be stored (%s)", entry.method)
+            return written
         except BaseException:
             self._pending[:0] = entries
             raise
         return len(entries)
+
+    async def _copy(self, entries: Sequence[AuditEntry]) -> None:
+        async with (
+            self.store.pool.connection() as conn,
+            conn.cursor() as cursor,
+            cursor.copy(_COPY) as copy,
+        ):
+            copy.set_types(list(_COPY_TYPES))
+            for entry in entries:
+                await copy.write_row(entry.row())
 
 
 @dataclass(frozen=True, slots=True)

@@ -431,3 +431,20 @@ def test_the_command_line_lists_history_restores_and_reads_the_audit_log(
     entries = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [e["request_id"] for e in entries] == [deleted.headers["x-request-id"]]
     assert operator_main(["restore", "patients", "1", "--version", "9"]) == 1
+
+
+def test_a_query_key_postgresql_cannot_store_does_not_hold_back_the_audit_log(
+    api: TestClient, clinic_settings: Settings
+) -> None:
+    odd = api.get("/patients?%00=1")
+    after = api.get("/patients/1")
+    flush_audit(api)
+    found = rows(
+        clinic_settings,
+        "SELECT request_id, query_shape FROM audit_log WHERE request_id = ANY(%s)",
+        [odd.headers["x-request-id"], after.headers["x-request-id"]],
+    )
+    assert sorted(found, key=lambda row: row[0] != odd.headers["x-request-id"]) == [
+        (odd.headers["x-request-id"], ["\ufffd"]),
+        (after.headers["x-request-id"], None),
+    ]

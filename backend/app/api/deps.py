@@ -40,22 +40,13 @@ def audit_note_of(request: Request) -> AuditNote:
     return note
 
 
-async def get_identity(request: Request) -> RequestIdentity:
-    return identity_of(request)
-
-
-async def get_audit_note(request: Request) -> AuditNote:
-    return audit_note_of(request)
-
-
 def if_match(request: Request) -> str | None:
+    """The If-Match header: a write goes ahead only if the record is still that version."""
     return request.headers.get("if-match")
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
-IdentityDep = Annotated[RequestIdentity, Depends(get_identity)]
-AuditDep = Annotated[AuditNote, Depends(get_audit_note)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -72,6 +72,18 @@ json-server: $(NODE_STAMP) ## Serve db.json with json-server 0.17.4 on port 3001
 transcripts: $(DEV_STAMP) $(NODE_STAMP) ## Record json-server's answers to the contract cases (tests/contract/transcripts)
 	cd $(BACKEND) && ../$(PY) -m scripts.record_transcripts $(SEEDS)
 
+.PHONY: history restore audit
+history: $(RUNTIME_STAMP) ## A record's versions, newest first: make history C=patients ID=1
+	@test -n "$(C)" || { echo "Usage: make history C=<collection> [ID=<id>]" >&2; exit 2; }
+	cd $(BACKEND) && ../$(PY) -m app.operator history "$(C)" $(if $(ID),"$(ID)")
+
+restore: $(RUNTIME_STAMP) ## Restore (or undelete) a version: make restore C=patients ID=1 VERSION=2
+	@test -n "$(C)" -a -n "$(VERSION)" || { echo "Usage: make restore C=<collection> [ID=<id>] VERSION=<n>" >&2; exit 2; }
+	cd $(BACKEND) && ../$(PY) -m app.operator restore "$(C)" $(if $(ID),"$(ID)") --version "$(VERSION)"
+
+audit: $(RUNTIME_STAMP) ## Audit entries as JSON lines (AUDIT_ARGS='--collection patients --id 1 --since 2026-11-01')
+	cd $(BACKEND) && ../$(PY) -m app.operator audit $(AUDIT_ARGS)
+
 .PHONY: serve-prod
 serve-prod: $(RUNTIME_STAMP) ## Rehearse the Render deploy: render.yaml's build, pre-deploy, start
 	cd $(BACKEND) && CORS_ORIGINS="$${CORS_ORIGINS:-http://localhost:3000}" ../$(PY) -m scripts.serve_prod
@@ -87,8 +99,13 @@ check-wrk:
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
 		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
-bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test the service against json-server; writes docs/benchmarks.md
+bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test the service against json-server; writes docs/benchmarks.md and docs/benchmarks-history.md
 	cd $(BACKEND) && ../$(PY) -m scripts.bench $(BENCH_ARGS)
+	cd $(BACKEND) && ../$(PY) -m scripts.bench_history
+
+.PHONY: bench-history
+bench-history: $(DEV_STAMP) check-wrk ## What record history and the audit log cost (req/s, p50/p99, bytes); writes docs/benchmarks-history.md
+	cd $(BACKEND) && ../$(PY) -m scripts.bench_history $(BENCH_HISTORY_ARGS)
 
 bench-smoke: $(DEV_STAMP) $(NODE_STAMP) check-wrk ## The benchmark in seconds on tiny data; fails if a request errors
 	cd $(BACKEND) && ../$(PY) -m scripts.bench --smoke

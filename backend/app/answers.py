@@ -22,6 +22,10 @@ from app.etag import weak_etag
 class Answer:
     body: bytes  # the JSON text, as sent
     total: int | None = None  # a list's filtered count before slicing, when asked for
+    # For the audit log: how many records the answer holds (None: one, or unknown) and the
+    # `seq`s of the records (a list's only up to AUDIT_LIST_SEQS of them).
+    count: int | None = None
+    seqs: tuple[int, ...] = ()
     etag: str = field(init=False)
 
     def __post_init__(self) -> None:

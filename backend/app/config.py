@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     forwarded_allow_ips: str = "127.0.0.1,::1"
     graceful_shutdown_seconds: int = Field(default=25, ge=1, le=300)
+    # The operator routes (/_history, /_audit) and their bearer token; open in development
+    # when no token is set, refused at start-up in production.
+    operator_routes: bool = True
+    admin_token: SecretStr | None = None
+    # The audit log: on unless turned off for a benchmark. Entries are buffered per worker and
+    # written every AUDIT_FLUSH_SECONDS; whole months older than the retention are dropped.
+    audit_log: bool = True
+    audit_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    audit_retention_days: int = Field(default=2190, ge=31)
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -114,6 +128,11 @@ def check_can_serve(settings: Settings) -> None:
         raise ConfigError(
             "CORS_ORIGINS must list the front end's origins (comma-separated) when "
             'ENVIRONMENT is production; "*" would let any website call the API.'
+        )
+    if settings.is_production and settings.operator_routes and settings.admin_token is None:
+        raise ConfigError(
+            "ADMIN_TOKEN must be set when ENVIRONMENT is production, because /_history and "
+            "/_audit show and restore patient data (or set OPERATOR_ROUTES=false)."
         )
 
 

@@ -89,6 +89,23 @@ class UnassignableId(ApiError):
         super().__init__(message)
 
 
+class PreconditionFailed(ApiError):
+    """If-Match names a version of the record that is no longer the current one."""
+
+    status_code = 412
+    code = "precondition_failed"
+
+    def __init__(
+        self, message: str = "The record changed since the ETag in If-Match; read it again."
+    ) -> None:
+        super().__init__(message)
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    code = "unauthorized"
+
+
 class PayloadTooLarge(ApiError):
     status_code = 413
     code = "payload_too_large"
@@ -116,7 +133,10 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(request, exc.status_code, exc.code, exc.message)
+    response = error_response(request, exc.status_code, exc.code, exc.message)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

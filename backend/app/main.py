@@ -9,10 +9,11 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api.openapi import install_docs
-from app.api.routes import db, health, resources
+from app.api.routes import db, health, operator, resources
 from app.config import Settings, check_can_serve, get_settings
 from app.errors import install_error_handlers
-from app.middleware import JsonServerCompatMiddleware
+from app.middleware import JsonServerCompatMiddleware, RequestIdentityMiddleware
+from app.services.audit import AuditLog
 from app.store import Store
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.set_threshold(20_000, 20, 20)
         store = Store(settings)
         await store.open()
+        audit_log = AuditLog(store, settings)
+        await audit_log.start()
         app.state.store = store
+        app.state.audit = audit_log
         try:
             yield
         finally:
+            await audit_log.close()  # the last entries are written before the pool closes
             await store.close()
 
     app = FastAPI(
@@ -62,6 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Our own routes first: a collection cannot take their names (the importer refuses them).
     app.include_router(health.router)
     app.include_router(db.router)
+    if settings.operator_routes:
+        if settings.admin_token is None:
+            logger.warning(
+                "ADMIN_TOKEN is not set: /_history and /_audit are open to anyone who can reach "
+                "the service (development only; production refuses to start so)."
+            )
+        app.include_router(operator.router)
     app.include_router(resources.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
@@ -69,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         any_origin=settings.allows_any_origin,
     )
+    app.add_middleware(RequestIdentityMiddleware, forwarded_allow_ips=settings.forwarded_allow_ips)
     return app

@@ -3,19 +3,69 @@
 json-server (Express) matches paths case-insensitively and ignores trailing and doubled
 slashes; it answers every OPTIONS request itself with 204; and it sends its CORS and no-cache
 headers on every response. Starlette does none of that, so this middleware does it for every
-route, before routing. The access log names the method, the path and the status, never the
-query string or body, which hold patient data.
+route, before routing. The access log names the method, the path's shape (ids replaced), the
+status and the request id, never the query string, an id or the body, which hold patient data.
+
+Outermost, `RequestIdentityMiddleware` gives every request its identity (`app.identity`) and
+its X-Request-ID, and applies X-Forwarded-For/-Proto from trusted proxies.
 """
 
 import logging
 import re
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from app.identity import RequestIdentity, TrustedProxies, accepted_request_id, new_request_id
+from app.services.audit import AuditEntry, AuditNote, path_shape, query_shape
 
 access_logger = logging.getLogger("app.access")
+
+IDENTITY_KEY = "app.identity"
+AUDIT_NOTE_KEY = "app.audit_note"
+_REQUEST_ID_KEY = "app.request_id"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdentityMiddleware:
+    """Who sent the request: the peer decides whether X-Forwarded-* and X-Request-ID are
+    believed (FORWARDED_ALLOW_IPS); the response always carries the request id."""
+
+    def __init__(self, app: ASGIApp, *, forwarded_allow_ips: str) -> None:
+        self.proxies = TrustedProxies(forwarded_allow_ips)
+        self.app = app
+        self._proxied = ProxyHeadersMiddleware(self._identified, trusted_hosts=forwarded_allow_ips)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        peer = scope["client"][0] if scope.get("client") else None
+        sent = Headers(scope=scope).get("x-request-id") if peer in self.proxies else None
+        request_id = new_request_id() if sent is None else accepted_request_id(sent)
+        scope[_REQUEST_ID_KEY] = request_id
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self._proxied(scope, receive, send_with_request_id)  # type: ignore[arg-type]
+
+    async def _identified(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        scope[IDENTITY_KEY] = RequestIdentity(
+            request_id=scope[_REQUEST_ID_KEY],
+            client_addr=scope["client"][0] if scope.get("client") else None,
+            origin=headers.get("origin"),
+        )
+        scope[AUDIT_NOTE_KEY] = AuditNote()
+        await self.app(scope, receive, send)
+
 
 ORIGINAL_PATH_KEY = "jsonserver.original_path"
 ALLOWED_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
@@ -66,7 +116,7 @@ class JsonServerCompatMiddleware:
 
         if method == "OPTIONS":
             await self._preflight(request_headers, allowed_origin, send)
-            self._log(method, path, 204, started)
+            self._finish(scope, method, path, 204, started)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -91,7 +141,7 @@ class JsonServerCompatMiddleware:
         try:
             await self.app(inner_scope, receive, send_with_headers)
         finally:
-            self._log(method, path, status_holder[0] or 500, started)
+            self._finish(scope, method, path, status_holder[0] or 500, started)
 
     async def _preflight(
         self, request_headers: Headers, allowed_origin: str | None, send: Send
@@ -110,17 +160,43 @@ class JsonServerCompatMiddleware:
         await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
-    def _log(method: str, path: str, status: int, started: float) -> None:
+    def _finish(scope: Scope, method: str, path: str, status: int, started: float) -> None:
+        """The access log line, and the audit entry of a request that touched records."""
+        shape = path_shape(path)
+        identity: RequestIdentity | None = scope.get(IDENTITY_KEY)
+        request_id = identity.request_id if identity is not None else None
         if access_logger.isEnabledFor(logging.INFO):
             elapsed_ms = (time.perf_counter() - started) * 1000
             access_logger.info(
-                "%s %s %d %.1fms",
+                "%s %s %d %.1fms %s",
                 method,
-                path,
+                shape,
                 status,
                 elapsed_ms,
-                extra={"method": method, "path": path, "status": status, "ms": elapsed_ms},
+                request_id,
+                extra={
+                    "method": method,
+                    "path": shape,
+                    "status": status,
+                    "ms": elapsed_ms,
+                    "request_id": request_id,
+                },
             )
+        note: AuditNote | None = scope.get(AUDIT_NOTE_KEY)
+        audit = getattr(getattr(scope.get("app"), "state", None), "audit", None)
+        if note is None or note.resource is None or identity is None or audit is None:
+            return
+        audit.append(
+            AuditEntry(
+                at=datetime.now(UTC),
+                identity=identity,
+                method=method,
+                path_shape=shape,
+                status=status,
+                query_shape=query_shape(scope.get("query_string", b"")),
+                note=note,
+            )
+        )
 
 
 def _add_cors_headers(

@@ -90,8 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=settings.web_concurrency,
         log_config=logging_settings(settings.log_level, json_lines=settings.is_production),
         access_log=False,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-* are applied in the application (app.middleware.RequestIdentityMiddleware),
+        # which also needs to know whether the peer was a trusted proxy.
+        proxy_headers=False,
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
         server_header=False,
     )

@@ -72,6 +72,9 @@ def load_web_service(blueprint: Path = BLUEPRINT) -> WebService:
             values[key] = str(variable["value"])
         elif variable.get("sync") is False:
             prompted.append(key)
+        elif variable.get("generateValue") is True:
+            # Render draws a random value once, when the Blueprint is applied; so do we.
+            values[key] = secrets.token_urlsafe(32)
         elif "fromDatabase" in variable:
             database_keys.append(key)
         else:

@@ -7,7 +7,10 @@ from fastapi import Depends, Request
 
 from app.config import Settings
 from app.errors import InvalidBody, PayloadTooLarge, UnsupportedMediaType
+from app.identity import RequestIdentity, new_request_id
 from app.json_codec import JsonBodyError, JsonObject, parse_json_object
+from app.middleware import AUDIT_NOTE_KEY, IDENTITY_KEY
+from app.services.audit import AuditNote
 from app.store import Store
 
 
@@ -21,6 +24,25 @@ async def get_store(request: Request) -> Store:
     each write before they return, so the response never goes out before the commit."""
     store: Store = request.app.state.store
     return store
+
+
+def identity_of(request: Request) -> RequestIdentity:
+    """Who sent the request (RequestIdentityMiddleware); its history versions carry it."""
+    identity: RequestIdentity | None = request.scope.get(IDENTITY_KEY)
+    return identity or RequestIdentity(new_request_id())
+
+
+def audit_note_of(request: Request) -> AuditNote:
+    """What the request touched, for its audit entry; routes fill it in."""
+    note: AuditNote | None = request.scope.get(AUDIT_NOTE_KEY)
+    if note is None:
+        note = request.scope[AUDIT_NOTE_KEY] = AuditNote()
+    return note
+
+
+def if_match(request: Request) -> str | None:
+    """The If-Match header: a write goes ahead only if the record is still that version."""
+    return request.headers.get("if-match")
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

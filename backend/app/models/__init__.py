@@ -1,8 +1,10 @@
 """Database models; importing this package registers every table on the metadata."""
 
+from app.models.audit_entry import AuditEntry
 from app.models.base import Base
 from app.models.collection import Collection
 from app.models.collection_version import CollectionVersion
 from app.models.record import Record
+from app.models.record_version import RecordVersion
 
-__all__ = ["Base", "Collection", "CollectionVersion", "Record"]
+__all__ = ["AuditEntry", "Base", "Collection", "CollectionVersion", "Record", "RecordVersion"]

@@ -327,10 +327,12 @@ def _shaped_document(relations: Relations, params: _Parameters) -> tuple[str, st
 def build_list_statement(
     collection: str, query: ListQuery, relations: Relations = NO_RELATIONS
 ) -> Statement:
-    """One statement returning (total, body, missing_reference, mixed_sort): the filtered count
-    when the query slices, the selected records of `collection` as one JSON array text, whether
-    `_expand` met a listed record without the reference json-server needs, and whether a sort
-    field mixes numbers and strings (then the body's order is not json-server's). Plain filters are
+    """One statement returning (total, body, missing_reference, mixed_sort, returned, seqs): the
+    filtered count when the query slices, the selected records of `collection` as one JSON array
+    text, whether `_expand` met a listed record without the reference json-server needs, whether
+    a sort field mixes numbers and strings (then the body's order is not json-server's), and for
+    the audit log how many records the body holds and their `seq`s (up to AUDIT_LIST_SEQS of
+    them; NULL beyond). Plain filters are
     applied as given: drop the ones json-server ignores first (`build_presence_statement`,
     `keeping_present`)."""
     params = _Parameters()
@@ -386,9 +388,9 @@ def build_list_statement(
         f"{prelude}SELECT {total} AS total, "
         f"coalesce('[' || string_agg(shaped.record, ',' ORDER BY {order}) || ']', '[]') AS body, "
         "coalesce(bool_or(shaped.missing_reference), FALSE) AS missing_reference, "
-        f"{mixed} AS mixed_sort "
-        f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, {aliases} "
-        f"FROM ({page}) AS page {joins}) AS shaped"
+        f"{mixed} AS mixed_sort, {_AUDITED} "
+        f"FROM (SELECT {document}::text AS record, ({missing}) AS missing_reference, {aliases}, "
+        f"page.seq AS audited_seq FROM ({page}) AS page {joins}) AS shaped"
     )
     return Statement(sql, params.values)
 
@@ -414,6 +416,14 @@ def build_matched_statement(collection: str, query: ListQuery) -> Statement:
         f"SELECT p.seq, p.document::text FROM records AS p WHERE {where} ORDER BY p.seq",
         params.values,
     )
+
+
+# The audit log names the records of a list by seq up to this many, and counts them beyond.
+AUDIT_LIST_SEQS = 100
+_AUDITED = (
+    f"count(*) AS returned, CASE WHEN count(*) <= {AUDIT_LIST_SEQS} "
+    "THEN array_agg(shaped.audited_seq) END AS seqs"
+)
 
 
 def build_ordered_statement(seqs: list[int], relations: Relations = NO_RELATIONS) -> Statement:

@@ -4,6 +4,8 @@ json-server's delete cascade, which is off unless `CASCADE_DELETES` turns it on.
 from dataclasses import dataclass
 from typing import Any
 
+from app.errors import PreconditionFailed
+from app.identity import IDENTITY_SETTINGS, RequestIdentity
 from app.javascript.pluralize import plural
 from app.json_codec import JsonObject, dumps, js_property_order, json_type_name, parse_json
 from app.services import records
@@ -56,20 +58,49 @@ async def get_singular(store: Store, name: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-async def replace_singular(store: Store, name: str, document: JsonObject) -> str | None:
-    """PUT and POST on a singular resource: the body replaces it whole."""
+async def _locked_singular(conn: Connection, name: str, if_match: str | None) -> str | None:
+    row = await _one(conn, _LOCK_SINGULAR, (name,))
+    stored = None if row is None else str(row[0])
+    if not records.matches(if_match, stored):
+        raise PreconditionFailed()
+    return stored
+
+
+async def replace_singular(
+    store: Store,
+    name: str,
+    document: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> str | None:
+    """PUT and POST on a singular resource: the body replaces it whole. Without If-Match,
+    the identity, the update and the commit go in one round trip."""
     async with store.pool.connection() as conn:
-        row = await _one(conn, _SET_SINGULAR, (dumps(document), name))
+        async with conn.pipeline(), conn.transaction():
+            await conn.execute(IDENTITY_SETTINGS, identity.settings())
+            if if_match is not None and await _locked_singular(conn, name, if_match) is None:
+                return None
+            written = await conn.execute(_SET_SINGULAR, (dumps(document), name))
+        row = await written.fetchone()
     return None if row is None else str(row[0])
 
 
-async def update_singular(store: Store, name: str, changes: JsonObject) -> str | None:
+async def update_singular(
+    store: Store,
+    name: str,
+    changes: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> str | None:
     """PATCH on a singular resource: a shallow merge (lodash `assign`), new keys last."""
-    async with store.pool.connection() as conn, conn.transaction():
-        row = await _one(conn, _LOCK_SINGULAR, (name,))
-        if row is None:
+    async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        await conn.execute(IDENTITY_SETTINGS, identity.settings())
+        text = await _locked_singular(conn, name, if_match)
+        if text is None:
             return None
-        stored = parse_json(str(row[0]))
+        stored = parse_json(text)
         merged = {**stored, **changes} if isinstance(stored, dict) else changes
         written = await _one(conn, _SET_SINGULAR, (dumps(merged), name))
     return str(written[0])

@@ -17,7 +17,16 @@ from typing import Any
 import psycopg
 
 from app.answers import Answer
-from app.errors import DuplicateId, InvalidBody, InvalidQuery, NotRecords, UnassignableId
+from app.errors import (
+    DuplicateId,
+    InvalidBody,
+    InvalidQuery,
+    NotRecords,
+    PreconditionFailed,
+    UnassignableId,
+)
+from app.etag import weak_etag
+from app.identity import IDENTITY_SETTINGS, RequestIdentity
 from app.javascript.sort import order_by
 from app.javascript.values import JavaScriptTypeError
 from app.json_codec import JsonObject, dumps, js_string, parse_json, queryable_text
@@ -29,6 +38,7 @@ from app.query import (
     build_ordered_statement,
     build_presence_statement,
 )
+from app.query.sql import AUDIT_LIST_SEQS
 from app.services import id_rule
 from app.store import VERSIONS, Catalog, Connection, Store
 
@@ -43,9 +53,10 @@ _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('
 # One statement, so the version is the one the record was read at.
 _GET_ONE = (
     "SELECT (SELECT coalesce(sum(version), 0) FROM collection_versions WHERE name = %(c)s), "
-    "(SELECT document::text FROM records WHERE collection = %(c)s AND id_key = %(id)s)"
+    "r.seq, r.document::text FROM (SELECT) AS one "
+    "LEFT JOIN records AS r ON r.collection = %(c)s AND r.id_key = %(id)s"
 )
-_CREATE = "SELECT outcome, id_key, document FROM records_create(%s, %s, %s, %s, %s)"
+_CREATE = "SELECT outcome, id_key, document, seq FROM records_create(%s, %s, %s, %s, %s, %s::json)"
 _INSERT = (
     "INSERT INTO records (collection, id_key, id_num, document) VALUES (%s, %s, %s, %s::json) "
     "ON CONFLICT (collection, id_key) DO NOTHING RETURNING seq"
@@ -63,6 +74,7 @@ _LOCK_ONE = (
 )
 _UPDATE_DOCUMENT = "UPDATE records SET document = %s::json WHERE seq = %s"
 _DELETE_ONE = "DELETE FROM records WHERE collection = %s AND id_key = %s RETURNING seq"
+_DELETE_SEQ = "DELETE FROM records WHERE seq = %s"
 _COUNT = "SELECT count(*) FROM records WHERE collection = %s"
 _DELETE_ALL = (
     "WITH deleted AS (DELETE FROM records WHERE collection = %s RETURNING 1) "
@@ -82,6 +94,20 @@ _PAGE = (
 class StoredRecord:
     id_key: str  # String(id), as JavaScript has it (for the Location header)
     document: str
+    seq: int
+
+
+def matches(if_match: str | None, document: str | None) -> bool:
+    """If-Match against the record's current text (None: no record): `*` matches any record,
+    otherwise one of the listed ETags must be the record's, compared weakly as Express's are."""
+    if if_match is None:
+        return True
+    if document is None:
+        return False
+    if if_match.strip() == "*":
+        return True
+    current = weak_etag(document.encode()).removeprefix("W/")
+    return current in {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
 
 
 def id_number(value: Any) -> Decimal | None:
@@ -138,11 +164,11 @@ async def _select(
             selected = query.keeping_present(tuple(present))
         statement = build_list_statement(collection, selected, relations)
         try:
-            total, body, missing_reference, mixed = await _one(
+            total, body, missing_reference, mixed, returned, seqs = await _one(
                 conn, statement.text, statement.params
             )
             if mixed:
-                total, body, missing_reference = await _sorted_by_lodash(
+                total, body, missing_reference, returned, seqs = await _sorted_by_lodash(
                     conn, collection, selected, relations
                 )
         except psycopg.errors.InvalidRegularExpression:
@@ -151,14 +177,20 @@ async def _select(
         raise InvalidQuery(
             "`_expand` needs every listed record to have the referenced id (e.g. doctorId)."
         )
-    answer = Answer(str(body).encode(), None if total is None else int(total))
+    answer = Answer(
+        str(body).encode(),
+        None if total is None else int(total),
+        count=int(returned),
+        seqs=() if seqs is None else tuple(int(seq) for seq in seqs),
+    )
     return tuple(int(version) for version in versions), answer
 
 
 async def _sorted_by_lodash(
     conn: Connection, collection: str, query: ListQuery, relations: Relations
-) -> tuple[int | None, str, bool]:
-    """(total, body, missing_reference) of a list whose sort field mixes numbers and strings:
+) -> tuple[int | None, str, bool, int, list[int] | None]:
+    """(total, body, missing_reference, returned, seqs) of a list whose sort field mixes
+    numbers and strings:
     the matches sorted as lodash's orderBy sorts them under V8, then sliced, then shaped."""
     matched = build_matched_statement(collection, query)
     cursor = await conn.execute(matched.text, matched.params)
@@ -176,7 +208,9 @@ async def _sorted_by_lodash(
         seqs = seqs[query.window.start : query.window.end]
     ordered = build_ordered_statement(seqs, relations)
     body, missing_reference = await _one(conn, ordered.text, ordered.params)
-    return (None if query.window is None else len(rows)), str(body), bool(missing_reference)
+    total = None if query.window is None else len(rows)
+    audited = seqs if len(seqs) <= AUDIT_LIST_SEQS else None
+    return total, str(body), bool(missing_reference), len(seqs), audited
 
 
 async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -> Answer | None:
@@ -186,12 +220,12 @@ async def get(store: Store, catalog: Catalog, collection: str, record_id: str) -
     if reused is not None:
         return reused
     async with store.pool.connection() as conn:
-        version, document = await _one(
+        version, seq, document = await _one(
             conn, _GET_ONE, {"c": collection, "id": queryable_text(record_id)}
         )
     if document is None:
         return None
-    answer = Answer(str(document).encode())
+    answer = Answer(str(document).encode(), seqs=(int(seq),))
     store.answers.put(key, (int(version),), answer)
     return answer
 
@@ -210,7 +244,9 @@ async def get_shaped(
         store, catalog, collection, query, relations, timeout_ms=timeout_ms
     )
     # Ids are unique, so the array holds at most one record's text: `[<record>]`.
-    return None if selected.body == b"[]" else Answer(selected.body[1:-1])
+    if selected.body == b"[]":
+        return None
+    return Answer(selected.body[1:-1], count=1, seqs=selected.seqs)
 
 
 async def _next_id(conn: Connection, collection: str) -> Any:
@@ -230,10 +266,12 @@ async def _insert(conn: Connection, collection: str, record: JsonObject) -> Stor
     document = dumps(record)
     key = id_key(record["id"])
     row = await _one(conn, _INSERT, (collection, key, id_number(record["id"]), document))
-    return None if row is None else StoredRecord(key, document)
+    return None if row is None else StoredRecord(key, document, int(row[0]))
 
 
-async def create(store: Store, collection: str, record: JsonObject) -> StoredRecord:
+async def create(
+    store: Store, collection: str, record: JsonObject, identity: RequestIdentity
+) -> StoredRecord:
     """Store a new record with json-server's id rule; a taken id raises DuplicateId.
 
     One statement (`records_create`, migration 0005) assigns the id and inserts, so the id
@@ -243,15 +281,25 @@ async def create(store: Store, collection: str, record: JsonObject) -> StoredRec
     except id_rule.InvalidId as exc:
         raise InvalidBody(str(exc), code="invalid_id") from None
     placeholder = secrets.token_hex(16)  # where PostgreSQL writes the id it assigns
-    params: tuple[str, str, str | None, Decimal | None, str]
+    params: tuple[str, str, str | None, Decimal | None, str, str]
+    request = identity.as_json()  # for the history trigger: the same single statement
     if chosen is None:
-        params = (collection, dumps(id_rule.with_id(record, placeholder)), None, None, placeholder)
+        document = dumps(id_rule.with_id(record, placeholder))
+        params = (collection, document, None, None, placeholder, request)
     else:
-        params = (collection, dumps(record), id_key(chosen), id_number(chosen), placeholder)
+        params = (
+            collection,
+            dumps(record),
+            id_key(chosen),
+            id_number(chosen),
+            placeholder,
+            request,
+        )
     async with store.pool.connection() as conn:
-        outcome, created_key, document = await _one(conn, _CREATE, params)
+        outcome, created_key, document, seq = await _one(conn, _CREATE, params)
         if outcome == "created":
-            return StoredRecord(created_key if chosen is None else js_string(chosen), document)
+            key = created_key if chosen is None else js_string(chosen)
+            return StoredRecord(key, document, int(seq))
         if outcome == "duplicate":
             raise DuplicateId()
         if outcome == "unassignable":
@@ -259,6 +307,7 @@ async def create(store: Store, collection: str, record: JsonObject) -> StoredRec
         if outcome == "not_records":
             raise NotRecords()
         async with conn.transaction():
+            await conn.execute(IDENTITY_SETTINGS, identity.settings())
             await conn.execute(_LOCK, (collection,))
             return await _create_by_general_rule(conn, collection, record)
 
@@ -279,15 +328,14 @@ async def _create_by_general_rule(
 
 
 async def _locked(
-    conn: Connection, collection: str, record_id: str
-) -> tuple[int, JsonObject] | None:
-    """The record with this id, locked until the transaction ends, or None."""
+    conn: Connection, collection: str, record_id: str, if_match: str | None
+) -> tuple[int, str] | None:
+    """(seq, text) of the record with this id, locked until the transaction ends, or None;
+    PreconditionFailed when If-Match does not name its current version."""
     row = await _one(conn, _LOCK_ONE, (collection, queryable_text(record_id)))
-    if row is None:
-        return None
-    seq, document = row
-    stored: JsonObject = parse_json(document)
-    return int(seq), stored
+    if not matches(if_match, None if row is None else str(row[1])):
+        raise PreconditionFailed()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 async def _rewrite(
@@ -295,28 +343,52 @@ async def _rewrite(
     collection: str,
     record_id: str,
     rewritten: Callable[[JsonObject], JsonObject],
-) -> str | None:
+    identity: RequestIdentity,
+    if_match: str | None,
+) -> StoredRecord | None:
     """Replace the stored record with `rewritten(stored)`, under a row lock; None when no
-    record has this id. Pipelined: the update and the commit go in one round trip."""
+    record has this id. Pipelined: the identity goes with the lock, the update with the commit."""
     async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
-        found = await _locked(conn, collection, record_id)
+        await conn.execute(IDENTITY_SETTINGS, identity.settings())
+        found = await _locked(conn, collection, record_id, if_match)
         if found is None:
             return None
         seq, stored = found
-        document = dumps(rewritten(stored))
+        document = dumps(rewritten(parse_json(stored)))
         await conn.execute(_UPDATE_DOCUMENT, (document, seq))
-        return document
+        return StoredRecord(record_id, document, seq)
 
 
-async def replace(store: Store, collection: str, record_id: str, record: JsonObject) -> str | None:
+async def replace(
+    store: Store,
+    collection: str,
+    record_id: str,
+    record: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> StoredRecord | None:
     """PUT: the body replaces every field; the stored id (value and type) is kept, at the
     body's `id` position or last. None when no record has this id."""
     return await _rewrite(
-        store, collection, record_id, lambda stored: id_rule.with_id(record, stored["id"])
+        store,
+        collection,
+        record_id,
+        lambda stored: id_rule.with_id(record, stored["id"]),
+        identity,
+        if_match,
     )
 
 
-async def update(store: Store, collection: str, record_id: str, changes: JsonObject) -> str | None:
+async def update(
+    store: Store,
+    collection: str,
+    record_id: str,
+    changes: JsonObject,
+    identity: RequestIdentity,
+    *,
+    if_match: str | None = None,
+) -> StoredRecord | None:
     """PATCH: a shallow merge (nested objects are replaced whole, new keys go last, null is
     stored); the id never changes. None when no record has this id."""
 
@@ -326,20 +398,31 @@ async def update(store: Store, collection: str, record_id: str, changes: JsonObj
         stored["id"] = original_id
         return stored
 
-    return await _rewrite(store, collection, record_id, merged)
+    return await _rewrite(store, collection, record_id, merged, identity, if_match)
 
 
 async def delete(
     store: Store,
     collection: str,
     record_id: str,
+    identity: RequestIdentity,
     *,
+    if_match: str | None = None,
     then: Callable[[Connection], Awaitable[object]] | None = None,
-) -> bool:
-    """DELETE: True when a record had this id. `then` runs in the same transaction (the
-    cascade, when it is on), whether or not a record was found, as in json-server."""
-    async with store.pool.connection() as conn, conn.transaction():
-        deleted = await _one(conn, _DELETE_ONE, (collection, queryable_text(record_id))) is not None
+) -> int | None:
+    """DELETE: the deleted record's seq, None when no record had this id. `then` runs in the
+    same transaction (the cascade, when it is on), whether or not a record was found, as in
+    json-server. With If-Match, the record is locked and compared first."""
+    async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        await conn.execute(IDENTITY_SETTINGS, identity.settings())
+        if if_match is None:
+            row = await _one(conn, _DELETE_ONE, (collection, queryable_text(record_id)))
+            deleted = None if row is None else int(row[0])
+        else:
+            found = await _locked(conn, collection, record_id, if_match)
+            deleted = None if found is None else found[0]
+            if deleted is not None:
+                await conn.execute(_DELETE_SEQ, (deleted,))
         if then is not None:
             await then(conn)
     return deleted

@@ -26,6 +26,7 @@ def production(**overrides: Any) -> Settings:
         "environment": "production",
         "database_url": "postgresql://patients@db.internal/patients",
         "cors_origins": FRONT_END,
+        "admin_token": "operator-token",
         **overrides,
     }
     return make_settings(**values)

@@ -122,6 +122,7 @@ def test_database_url_is_the_internal_connection_string_of_the_blueprint_databas
 
 def test_cors_origins_come_from_the_dashboard_and_the_environment_is_production() -> None:
     assert ENV["CORS_ORIGINS"] == {"key": "CORS_ORIGINS", "sync": False}
+    assert ENV["ADMIN_TOKEN"] == {"key": "ADMIN_TOKEN", "generateValue": True}
     assert ENV["ENVIRONMENT"]["value"] == "production"
 
 
@@ -139,6 +140,7 @@ def test_blueprint_settings_serve_production_on_all_interfaces_with_several_work
         _env_file=None,
         database_url="postgresql://patients@dpg-internal/patients",
         cors_origins="https://app.example.org",
+        admin_token="drawn-by-render",  # generateValue: true
     )
     settings = Settings(**values)
     check_can_serve(settings)

@@ -8,7 +8,14 @@ from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import SettingsDep, StoreDep, parse_record_body
+from app.api.deps import (
+    SettingsDep,
+    StoreDep,
+    audit_note_of,
+    identity_of,
+    if_match,
+    parse_record_body,
+)
 from app.api.responses import json_response
 from app.config import Settings
 from app.errors import InvalidQuery, NotFound
@@ -113,8 +120,9 @@ def _list_query(request: Request) -> ListQuery:
 
 async def _resource(store: Store, typed: str) -> tuple[Catalog, Collection]:
     """The collection or singular resource a URL segment names, with the catalog it was
-    found in; 404 when there is none, and for the service's own route names."""
-    if typed.lower() in RESERVED_NAMES:
+    found in; 404 when there is none, for the service's own route names, and for a name
+    starting with `_` (reserved for the operator routes; json-server resources never do)."""
+    if typed.lower() in RESERVED_NAMES or unquote(typed).startswith("_"):
         raise NotFound()
     catalog = await store.catalog()
     found = catalog.route(typed)
@@ -139,6 +147,7 @@ async def _list_response(
         relations.resolve(catalog, collection.name, query),
         timeout_ms=settings.db_list_timeout_ms,
     )
+    audit_note_of(request).touched(collection.name, answer=result)
     headers: dict[str, str] = {}
     if result.total is not None and query.reports_total:
         headers["X-Total-Count"] = str(result.total)
@@ -152,6 +161,7 @@ async def _list_response(
 
 
 async def _singular_response(store: Store, request: Request, name: str) -> Response:
+    audit_note_of(request).touched(name, count=0)
     document = await collections.get_singular(store, name)
     if document is None:
         raise NotFound()
@@ -159,7 +169,9 @@ async def _singular_response(store: Store, request: Request, name: str) -> Respo
 
 
 async def _created(request: Request, store: Store, collection: str, record: JsonObject) -> Response:
-    stored = await records.create(store, collection, record)
+    audit_note_of(request).touched(collection)
+    stored = await records.create(store, collection, record, identity_of(request))
+    audit_note_of(request).touched(collection, (stored.seq,))
     return json_response(
         request,
         stored.document,
@@ -174,7 +186,10 @@ async def _created(request: Request, store: Store, collection: str, record: Json
 async def _singular_replaced(
     request: Request, store: Store, name: str, document: JsonObject, status_code: int
 ) -> Response:
-    stored = await collections.replace_singular(store, name, document)
+    audit_note_of(request).touched(name, count=0)
+    stored = await collections.replace_singular(
+        store, name, document, identity_of(request), if_match=if_match(request)
+    )
     if stored is None:
         raise NotFound()
     if status_code != 201:
@@ -251,7 +266,10 @@ async def update_singular(
     if resource.kind is not Kind.SINGULAR:
         raise NotFound()
     changes = await parse_record_body(request, settings)
-    stored = await collections.update_singular(store, resource.name, changes)
+    audit_note_of(request).touched(resource.name, count=0)
+    stored = await collections.update_singular(
+        store, resource.name, changes, identity_of(request), if_match=if_match(request)
+    )
     if stored is None:
         raise NotFound()
     return json_response(request, stored)
@@ -289,6 +307,7 @@ async def get_record(
             relations.resolve(catalog, collection.name, query),
             timeout_ms=settings.db_list_timeout_ms,
         )
+    audit_note_of(request).touched(collection.name, () if answer is None else answer.seqs)
     if answer is None:
         raise NotFound()
     return json_response(request, answer.body, etag=answer.etag)
@@ -305,10 +324,15 @@ async def replace_record(
 ) -> Response:
     _catalog, collection = await _plural(store, request)
     record = await parse_record_body(request, settings)
-    document = await records.replace(store, collection.name, record_id, record)
-    if document is None:
+    note = audit_note_of(request)
+    note.touched(collection.name)
+    stored = await records.replace(
+        store, collection.name, record_id, record, identity_of(request), if_match=if_match(request)
+    )
+    if stored is None:
         raise NotFound()
-    return json_response(request, document)
+    note.touched(collection.name, (stored.seq,))
+    return json_response(request, stored.document)
 
 
 @router.patch(
@@ -323,10 +347,15 @@ async def update_record(
 ) -> Response:
     _catalog, collection = await _plural(store, request)
     changes = await parse_record_body(request, settings)
-    document = await records.update(store, collection.name, record_id, changes)
-    if document is None:
+    note = audit_note_of(request)
+    note.touched(collection.name)
+    stored = await records.update(
+        store, collection.name, record_id, changes, identity_of(request), if_match=if_match(request)
+    )
+    if stored is None:
         raise NotFound()
-    return json_response(request, document)
+    note.touched(collection.name, (stored.seq,))
+    return json_response(request, stored.document)
 
 
 @router.delete(
@@ -345,8 +374,19 @@ async def delete_record(
         return await collections.sweep_orphans(conn, catalog)
 
     then = cascade if settings.cascade_deletes else None
-    if not await records.delete(store, collection.name, record_id, then=then):
+    note = audit_note_of(request)
+    note.touched(collection.name)
+    deleted = await records.delete(
+        store,
+        collection.name,
+        record_id,
+        identity_of(request),
+        if_match=if_match(request),
+        then=then,
+    )
+    if deleted is None:
         raise NotFound()
+    note.touched(collection.name, (deleted,))
     return json_response(request, "{}")
 
 

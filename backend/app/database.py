@@ -47,7 +47,7 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.pool = create_pool(settings)
-        self.answers = AnswerCache(settings.list_cache_bytes)
+        self.answers = AnswerCache(settings.list_cache_bytes, settings.list_cache_entries)
         self.version = CoalescedRead(self._read_version)
         self.flights = SingleFlight()
 

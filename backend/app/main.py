@@ -15,6 +15,7 @@ from app.config import Settings, check_can_serve, get_settings
 from app.database import Database
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware
+from app.query.bounds import QueryBounds
 from app.schemas.patient import PatientIn
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         JsonServerCompatMiddleware,
         cors_origins=settings.cors_origins,
         any_origin=settings.allows_any_origin,
+        max_url_bytes=settings.max_url_bytes,
+        query_bounds=QueryBounds(
+            max_parameters=settings.max_query_parameters,
+            max_sort_fields=settings.max_sort_fields,
+            max_names=settings.max_embed_values,
+            max_path_depth=settings.max_path_depth,
+            max_number_digits=settings.max_number_digits,
+        ),
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

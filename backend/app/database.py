@@ -46,6 +46,7 @@ class Database:
     the collection version that says whether it may."""
 
     def __init__(self, settings: Settings) -> None:
+        self._url = libpq_url(settings.sqlalchemy_url())
         self.pool = create_pool(settings)
         self.answers = AnswerCache(settings.list_cache_bytes, settings.list_cache_entries)
         self.version = CoalescedRead(self._read_version)
@@ -58,6 +59,17 @@ class Database:
 
     async def close(self) -> None:
         await self.pool.close()
+
+    async def ping(self, timeout_seconds: float) -> None:
+        """Check that PostgreSQL answers, on a connection of its own: a pool whose connections
+        are all busy serving requests must not make the service look down."""
+        async with await psycopg.AsyncConnection.connect(
+            self._url,
+            autocommit=True,
+            connect_timeout=max(1, round(timeout_seconds)),
+            application_name=APPLICATION_NAME,
+        ) as conn:
+            await conn.execute("SELECT 1")
 
     async def _read_version(self) -> int:
         async with self.pool.connection() as conn:

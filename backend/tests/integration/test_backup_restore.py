@@ -114,6 +114,7 @@ def test_a_dump_restores_into_an_empty_database_and_answers_as_before(
     with TestClient(create_app(make_settings(database_url=empty_db))) as client:
         expected_id = client.post("/patients", json={"name": "After backup"}).json()["id"]
     with empty_database(empty_db) as restored:
+        restore: list[str | Path]
         if dump_format == "custom":
             restore = [tools / "pg_restore", "--exit-on-error", "--no-owner"]
             restore += ["--dbname", libpq_url(restored), dump]

@@ -101,3 +101,20 @@ def test_a_write_succeeds_when_the_lock_is_released_in_time(
         response = client.patch("/patients/1", json={"age": 1})
     release.join()
     assert response.status_code == 200
+
+
+def test_readiness_answers_while_every_pooled_connection_is_busy(empty_db: str) -> None:
+    settings = make_settings(database_url=empty_db, db_pool_size=1, db_pool_timeout_seconds=5)
+    with TestClient(create_app(settings)) as client:
+        pool = client.app.state.database.pool  # type: ignore[attr-defined]
+
+        async def hold_the_only_connection() -> Any:
+            return await pool.getconn()
+
+        held = client.portal.call(hold_the_only_connection)  # type: ignore[union-attr]
+        try:
+            response = client.get("/health/ready")
+        finally:
+            client.portal.call(pool.putconn, held)  # type: ignore[union-attr]
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}

@@ -5,6 +5,7 @@ statement. Each check is linear in the query string's length.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.query.pagination import leading_integer_digits
 from app.query.parse import RESERVED_PARAMETERS, Operator, QueryError
@@ -33,9 +34,25 @@ def _path_depth(key: str) -> int:
     return len(field_path(key).segments)
 
 
-def check_query_bounds(raw_query: bytes | str, bounds: QueryBounds) -> None:
-    """Raise QueryError naming the first bound the query string goes past."""
-    parameters = sum(1 for part in _split(raw_query) if part)
+def check_query_bounds(raw_query: bytes, bounds: QueryBounds) -> None:
+    """Raise QueryError naming the first bound the query string goes past. Verdicts on the
+    most recent query strings are remembered: clients repeat the same few queries."""
+    problem = _problem(raw_query, bounds)
+    if problem is not None:
+        raise QueryError(problem)
+
+
+@lru_cache(maxsize=256)  # at most 256 URLs of MAX_URL_BYTES each
+def _problem(raw_query: bytes, bounds: QueryBounds) -> str | None:
+    try:
+        _check(raw_query, bounds)
+    except QueryError as exc:
+        return exc.message
+    return None
+
+
+def _check(raw_query: bytes, bounds: QueryBounds) -> None:
+    parameters = sum(1 for part in raw_query.split(b"&") if part)
     if parameters > bounds.max_parameters:
         raise QueryError(f"A query may have at most {bounds.max_parameters} parameters.")
     params = parse_query_string(raw_query)
@@ -59,10 +76,6 @@ def check_query_bounds(raw_query: bytes | str, bounds: QueryBounds) -> None:
     for key in params:
         if key not in RESERVED_PARAMETERS and _path_depth(_field_of(key)) > bounds.max_path_depth:
             raise _too_deep(bounds)
-
-
-def _split(raw_query: bytes | str) -> list[bytes] | list[str]:
-    return raw_query.split(b"&") if isinstance(raw_query, bytes) else raw_query.split("&")
 
 
 def _field_of(key: str) -> str:

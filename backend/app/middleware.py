@@ -3,7 +3,9 @@
 json-server (Express) matches paths case-insensitively and ignores trailing and doubled
 slashes; it answers every OPTIONS request itself with 204; and it sends its CORS and no-cache
 headers on every response. Starlette does none of that, so this middleware does it for every
-route, before routing. The access log names the method, the path and the status, never the
+route, before routing. It also refuses a request past the service's bounds (URL length, the
+query's size) before any work, and answers an unexpected exception itself, so that a 500
+carries the same headers. The access log names the method, the path and the status, never the
 query string or body, which hold patient data.
 """
 

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     list_cache_bytes: int = Field(default=48 * 1024 * 1024, ge=0)
+    list_cache_entries: int = Field(default=20_000, ge=0)
     db_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
     # List queries (filters, `_like` regexes, `q`) are cancelled after this and answered 400.
     db_list_timeout_ms: int = Field(default=3000, ge=1, le=600_000)
@@ -54,6 +55,14 @@ class Settings(BaseSettings):
     # json-server's delete cascade: after a DELETE, remove every record whose `<name>Id` points
     # to a record that no longer exists. Off: for medical records that is silent data loss.
     cascade_deletes: bool = False
+    # Request bounds, checked before any work; beyond one, the answer is a JSON error.
+    max_url_bytes: int = Field(default=8192, ge=256, le=65536)
+    max_query_parameters: int = Field(default=100, ge=1, le=1000)
+    max_sort_fields: int = Field(default=20, ge=1, le=200)
+    max_embed_values: int = Field(default=20, ge=1, le=1000)
+    max_path_depth: int = Field(default=16, ge=1, le=1000)
+    # Python converts at most 4300 digits to an int (sys.get_int_max_str_digits()).
+    max_number_digits: int = Field(default=1000, ge=20, le=4300)
     # Render Postgres allows 100 connections below 8 GB of RAM (legacy instance types: 97), and
     # PostgreSQL keeps 3 of them for superusers: 97 is what the service's own user can open.
     db_max_connections: int = Field(default=97, ge=1)

@@ -7,6 +7,8 @@ request data: they name what was wrong, not the patient data it was wrong with.
 """
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request, Response
@@ -21,6 +23,10 @@ logger = logging.getLogger(__name__)
 UNIQUE_VIOLATION = "23505"
 QUERY_CANCELED = "57014"
 UNTRANSLATABLE = "22P05"
+LOCK_NOT_AVAILABLE = "55P03"
+PROGRAM_LIMIT_EXCEEDED_CLASS = "54"  # too many columns, a statement too complex, ...
+READ_METHODS = frozenset(("GET", "HEAD"))
+RETRY_AFTER_SECONDS = "1"
 
 
 class ApiError(Exception):
@@ -121,22 +127,35 @@ class ServiceUnavailable(ApiError):
     code = "service_unavailable"
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
+INTERNAL_ERROR_MESSAGE = "An unexpected error occurred."
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, Any]:
+    """The one JSON shape of an error (except 404's `{}`)."""
+    return {"error": {"status": status, "code": code, "message": message}}
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     if status == 404:
         return json_response(request, "{}", status_code=404)
     return json_response(
-        request,
-        {"error": {"status": status, "code": code, "message": message}},
-        status_code=status,
+        request, error_body(status, code, message), status_code=status, headers=headers
     )
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    response = error_response(request, exc.status_code, exc.code, exc.message)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if exc.status_code == 503 else {}
     if isinstance(exc, Unauthorized):
-        response.headers["WWW-Authenticate"] = "Bearer"
-    return response
+        headers["WWW-Authenticate"] = "Bearer"
+    return error_response(request, exc.status_code, exc.code, exc.message, headers=headers or None)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -163,15 +182,23 @@ async def _database_error(request: Request, exc: Exception) -> Response:
         return error_response(
             request, 409, DuplicateId.code, "A record with this id already exists."
         )
+    if sqlstate in (QUERY_CANCELED, LOCK_NOT_AVAILABLE) and request.method not in READ_METHODS:
+        # A write that waited too long (for a lock, or a busy server) may succeed if retried.
+        logger.error("write cancelled: %s", sqlstate)
+        return _unavailable(request, "The database is busy; the change was not made.")
     if sqlstate == QUERY_CANCELED:
         return error_response(
             request, 400, InvalidQuery.code, "The query took too long and was cancelled."
+        )
+    if sqlstate is not None and sqlstate.startswith(PROGRAM_LIMIT_EXCEEDED_CLASS):
+        return error_response(
+            request, 400, InvalidQuery.code, "The query is too complex for the database."
         )
     if isinstance(exc, psycopg.OperationalError) or sqlstate is None or sqlstate.startswith("08"):
         logger.error("database unavailable: %s", type(exc).__name__)
         return _unavailable(request)
     logger.error("database error %s: %s", sqlstate, type(exc).__name__)
-    return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+    return error_response(request, 500, "internal_error", INTERNAL_ERROR_MESSAGE)
 
 
 async def _pool_timeout(request: Request, exc: Exception) -> Response:
@@ -179,14 +206,20 @@ async def _pool_timeout(request: Request, exc: Exception) -> Response:
     return _unavailable(request)
 
 
-def _unavailable(request: Request) -> Response:
-    return error_response(request, 503, ServiceUnavailable.code, "The database is not reachable.")
+def _unavailable(request: Request, message: str = "The database is not reachable.") -> Response:
+    return error_response(
+        request,
+        503,
+        ServiceUnavailable.code,
+        message,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # The type only: a message or traceback could carry patient data into the logs.
     logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+    return error_response(request, 500, "internal_error", INTERNAL_ERROR_MESSAGE)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,7 +7,8 @@ module never reorders keys and never turns numbers into other numbers.
 import json
 import math
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -36,14 +37,49 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _too_many_digits(limit: int) -> JsonBodyError:
+    return JsonBodyError(
+        "number_out_of_range", f"A number in the body has more than {limit} digits."
+    )
+
+
+_LARGEST_DOUBLE = int(sys.float_info.max)
+_DOUBLE_DIGITS = len(str(_LARGEST_DOUBLE))
+
+
+def _bounded_int(limit: int) -> Callable[[str], int]:
+    """int() for a body's integers: refused past `limit` characters (before converting) and
+    beyond a double's range (JSON.parse would make it Infinity, stored by json-server as null;
+    PostgreSQL's queryable copy cannot compare it)."""
+
+    def to_int(text: str) -> int:
+        if len(text) > limit:
+            raise _too_many_digits(limit)
+        value = int(text)
+        if len(text) >= _DOUBLE_DIGITS and abs(value) > _LARGEST_DOUBLE:
+            raise JsonBodyError(
+                "number_out_of_range", "A number in the body is beyond the range of a double."
+            )
+        return value
+
+    return to_int
+
+
 # parse_json's rules, for reading one value at a time out of a larger text (db.json as a stream).
 STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
-def parse_json(raw: bytes | str) -> Any:
-    """Parse strict JSON (no NaN or Infinity), keeping key order and exact integers."""
+def parse_json(raw: bytes | str, *, max_number_digits: int | None = None) -> Any:
+    """Parse strict JSON (no NaN or Infinity), keeping key order and exact integers; with
+    `max_number_digits`, an integer written with more characters than that is refused before
+    it is converted (converting is quadratic in its length)."""
+    parse_int = None if max_number_digits is None else _bounded_int(max_number_digits)
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        return json.loads(
+            raw, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=parse_int
+        )
+    except JsonBodyError:
+        raise
     except UnicodeDecodeError as exc:
         raise JsonBodyError("malformed_json", "The body is not valid UTF-8.") from exc
     except json.JSONDecodeError as exc:
@@ -53,11 +89,14 @@ def parse_json(raw: bytes | str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise JsonBodyError("malformed_json", "The body is nested too deeply.") from exc
+    except ValueError as exc:
+        # Python's own bound on int() (sys.get_int_max_str_digits), when no lower one is set.
+        raise _too_many_digits(sys.get_int_max_str_digits()) from exc
 
 
-def parse_json_object(raw: bytes | str) -> JsonObject:
+def parse_json_object(raw: bytes | str, *, max_number_digits: int | None = None) -> JsonObject:
     """Parse a body that must be a single JSON object (a record)."""
-    value = parse_json(raw)
+    value = parse_json(raw, max_number_digits=max_number_digits)
     if not isinstance(value, dict):
         raise JsonBodyError(
             "body_not_object",

@@ -13,6 +13,7 @@ from app.api.routes import db, health, operator, resources
 from app.config import Settings, check_can_serve, get_settings
 from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware, RequestIdentityMiddleware
+from app.query.bounds import QueryBounds
 from app.services.audit import AuditLog
 from app.store import Store
 
@@ -80,6 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         JsonServerCompatMiddleware,
         cors_origins=settings.cors_origins,
         any_origin=settings.allows_any_origin,
+        max_url_bytes=settings.max_url_bytes,
+        query_bounds=QueryBounds(
+            max_parameters=settings.max_query_parameters,
+            max_sort_fields=settings.max_sort_fields,
+            max_names=settings.max_embed_values,
+            max_path_depth=settings.max_path_depth,
+            max_number_digits=settings.max_number_digits,
+        ),
     )
     app.add_middleware(RequestIdentityMiddleware, forwarded_allow_ips=settings.forwarded_allow_ips)
     return app

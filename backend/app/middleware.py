@@ -3,7 +3,9 @@
 json-server (Express) matches paths case-insensitively and ignores trailing and doubled
 slashes; it answers every OPTIONS request itself with 204; and it sends its CORS and no-cache
 headers on every response. Starlette does none of that, so this middleware does it for every
-route, before routing. The access log names the method, the path's shape (ids replaced), the
+route, before routing. It also refuses a request past the service's bounds (URL length, the
+query's size) before any work, and answers an unexpected exception itself, so that a 500
+carries the same headers. The access log names the method, the path's shape (ids replaced), the
 status and the request id, never the query string, an id or the body, which hold patient data.
 
 Outermost, `RequestIdentityMiddleware` gives every request its identity (`app.identity`) and
@@ -23,7 +25,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app.identity import RequestIdentity, TrustedProxies, accepted_request_id, new_request_id
 from app.services.audit import AuditEntry, AuditNote, path_shape, query_shape
 
+from app.errors import INTERNAL_ERROR_MESSAGE, error_body
+from app.json_codec import dumps
+from app.query.bounds import QueryBounds, check_query_bounds
+from app.query.parse import QueryError
+
 access_logger = logging.getLogger("app.access")
+error_logger = logging.getLogger("app.errors")
 
 IDENTITY_KEY = "app.identity"
 AUDIT_NOTE_KEY = "app.audit_note"
@@ -87,10 +95,20 @@ def normalize_path(path: str) -> str:
 class JsonServerCompatMiddleware:
     """Routing leniency, CORS, cache headers and access logs, the way json-server sends them."""
 
-    def __init__(self, app: ASGIApp, *, cors_origins: Iterable[str], any_origin: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cors_origins: Iterable[str],
+        any_origin: bool,
+        max_url_bytes: int = 8192,
+        query_bounds: QueryBounds | None = None,
+    ) -> None:
         self.app = app
         self.any_origin = any_origin
         self.cors_origins = frozenset(cors_origins)
+        self.max_url_bytes = max_url_bytes
+        self.query_bounds = query_bounds or QueryBounds()
 
     def _allowed_origin(self, origin: str | None) -> str | None:
         if origin is None:
@@ -139,9 +157,35 @@ class JsonServerCompatMiddleware:
             # Answered as GET; the server leaves the body out because the request was HEAD.
             inner_scope["method"] = "GET"
         try:
+            refusal = self._out_of_bounds(scope)
+            if refusal is not None:
+                await _send_error(send_with_headers, *refusal)
+                return
             await self.app(inner_scope, receive, send_with_headers)
+        except Exception as exc:
+            if status_holder[0]:
+                raise  # the response has started: nothing else can be sent
+            # Answered here, inside the CORS and no-cache headers, rather than by Starlette's
+            # outermost handler, whose 500 a browser would see as an opaque network error.
+            # The type only: a message or traceback could carry patient data into the logs.
+            error_logger.error("unhandled %s on %s %s", type(exc).__name__, method, path)
+            await _send_error(send_with_headers, 500, "internal_error", INTERNAL_ERROR_MESSAGE)
         finally:
             self._finish(scope, method, path, status_holder[0] or 500, started)
+
+    def _out_of_bounds(self, scope: Scope) -> tuple[int, str, str] | None:
+        """(status, code, message) when the request asks for more than the service bounds."""
+        query: bytes = scope.get("query_string", b"")
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        if len(raw_path) + len(query) > self.max_url_bytes:
+            return 414, "uri_too_long", f"The URL is longer than {self.max_url_bytes} bytes."
+        if not query:
+            return None
+        try:
+            check_query_bounds(query, self.query_bounds)
+        except QueryError as exc:
+            return 400, "invalid_query", exc.message
+        return None
 
     async def _preflight(
         self, request_headers: Headers, allowed_origin: str | None, send: Send
@@ -197,6 +241,15 @@ class JsonServerCompatMiddleware:
                 note=note,
             )
         )
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = dumps(error_body(status, code, message)).encode()
+    headers = MutableHeaders()
+    headers["Content-Type"] = "application/json; charset=utf-8"
+    headers["Content-Length"] = str(len(body))
+    await send({"type": "http.response.start", "status": status, "headers": headers.raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _add_cors_headers(

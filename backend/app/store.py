@@ -103,8 +103,9 @@ class Store:
     waiting at that moment) and the answers it may reuse."""
 
     def __init__(self, settings: Settings) -> None:
+        self._url = libpq_url(settings.sqlalchemy_url())
         self.pool = create_pool(settings)
-        self.answers = AnswerCache(settings.list_cache_bytes)
+        self.answers = AnswerCache(settings.list_cache_bytes, settings.list_cache_entries)
         self.catalog = CoalescedRead(self._read_catalog)
         self.flights = SingleFlight()
 
@@ -115,6 +116,17 @@ class Store:
 
     async def close(self) -> None:
         await self.pool.close()
+
+    async def ping(self, timeout_seconds: float) -> None:
+        """Check that PostgreSQL answers, on a connection of its own: a pool whose connections
+        are all busy serving requests must not make the service look down."""
+        async with await psycopg.AsyncConnection.connect(
+            self._url,
+            autocommit=True,
+            connect_timeout=max(1, round(timeout_seconds)),
+            application_name=APPLICATION_NAME,
+        ) as conn:
+            await conn.execute("SELECT 1")
 
     async def reuse(
         self,

@@ -19,7 +19,7 @@ Every function created here runs with the search path it was created with, so a 
 backup (pg_dump, then pg_restore with an empty search path) restores.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 13:00:00
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -74,13 +74,25 @@ def _is_json_media_type(media_type: str) -> bool:
     )
 
 
+# body-parser's parameterLimit: a form with more `&`-separated parameters is a 413.
+FORM_PARAMETER_LIMIT = 1000
+
+
 def _form_to_record(text: str) -> JsonObject:
-    """A urlencoded form as json-server stores it: string values, repeated keys as arrays."""
+    """A urlencoded form as json-server stores it: string values, repeated keys as arrays.
+    Linear in the body's length: a repeated key's array grows in place."""
+    if text.count("&") >= FORM_PARAMETER_LIMIT:
+        raise PayloadTooLarge(
+            f"A form may have at most {FORM_PARAMETER_LIMIT} parameters.",
+            code="too_many_parameters",
+        )
     record: JsonObject = {}
+    repeated: dict[str, list[str]] = {}
     for key, value in parse_qsl(text, keep_blank_values=True):
-        if key in record:
-            previous = record[key]
-            record[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        if key in repeated:
+            repeated[key].append(value)
+        elif key in record:
+            repeated[key] = record[key] = [record[key], value]
         else:
             record[key] = value
     return record
@@ -103,7 +115,7 @@ async def _record_of(request: Request, settings: Settings) -> JsonObject:
         raise UnsupportedMediaType(f'The charset "{charset}" is not supported; send UTF-8.')
     try:
         if _is_json_media_type(media_type):
-            return parse_json_object(raw)
+            return parse_json_object(raw, max_number_digits=settings.max_number_digits)
         if media_type == "application/x-www-form-urlencoded":
             return _form_to_record(raw.decode("utf-8"))
     except JsonBodyError as exc:

@@ -1,7 +1,9 @@
 """JSON responses with json-server's ETag, answered with 304 when the client already has them."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,6 +12,20 @@ from app.etag import weak_etag
 from app.json_codec import dumps
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+
+
+# The `encodeurl` package, as Express's res.location() applies it: runs of characters that may
+# not appear in a URL (and `%` that starts no escape) go through encodeURI.
+_NOT_URL_SAFE = re.compile(
+    r"(?:[^\x21\x25\x26-\x3B\x3D\x3F-\x5B\x5D\x5F\x61-\x7A\x7E]"
+    r"|%(?:[^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|$))+"
+)
+_ENCODE_URI_SAFE = ";,/?:@&=+$-_.!~*'()#"
+
+
+def encode_url(url: str) -> str:
+    """A URL as Express sends it in `Location`: ASCII, percent-encoded UTF-8 where needed."""
+    return _NOT_URL_SAFE.sub(lambda run: quote(run.group(), safe=_ENCODE_URI_SAFE), url)
 
 
 def _opaque(tag: str) -> str:
@@ -45,6 +61,10 @@ def json_response(
         body = dumps(content).encode()
     etag = etag or weak_etag(body)
     response_headers = dict(headers or {})
+    if "Location" in response_headers:
+        # Encoded before the response is built: a header must be Latin-1, and the record
+        # is committed already, so building the response must not fail.
+        response_headers["Location"] = encode_url(response_headers["Location"])
     response_headers["ETag"] = etag
     if request.method in ("GET", "HEAD") and status_code == 200 and is_fresh(request, etag):
         return Response(status_code=304, headers=response_headers)

@@ -38,10 +38,27 @@ class Page:
         return Window((self.number - 1) * self.size, self.number * self.size)
 
 
+# parseInt's result is a double: more digits than a double holds is +-Infinity, which every
+# window bound clamps anyway; this stands for it without converting thousands of digits.
+_INFINITE_DIGITS = 400
+_INFINITY: int = 10**_INFINITE_DIGITS
+
+
+def leading_integer_digits(text: str) -> int:
+    """How many digits `parseInt(text, 10)` reads."""
+    match = _LEADING_INTEGER.match(text.lstrip(_JS_WHITESPACE))
+    return 0 if match is None else len(match.group().lstrip("+-"))
+
+
 def js_parse_int(text: str) -> int | None:
     """JavaScript `parseInt(text, 10)`: the leading integer, or None for NaN."""
     match = _LEADING_INTEGER.match(text.lstrip(_JS_WHITESPACE))
-    return int(match.group()) if match else None
+    if match is None:
+        return None
+    digits = match.group()
+    if len(digits.lstrip("+-")) > _INFINITE_DIGITS:
+        return -_INFINITY if digits.startswith("-") else _INFINITY
+    return int(digits)
 
 
 def page_links(page: Page, total: int) -> dict[str, int]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 MAX_PATTERN_LENGTH = 512
+# Groups inside groups; deeper patterns are refused before they exhaust the translator's stack.
+MAX_GROUP_DEPTH = 32
 MAX_REPETITION = 255  # PostgreSQL's limit on `{n,m}`
 
 Ranges = tuple[tuple[int, int], ...]
@@ -163,6 +165,7 @@ class _Translator:
     def __init__(self, source: str) -> None:
         self.source = source
         self.i = 0
+        self.depth = 0
         self.group_count, self.has_named_groups = _count_groups(source)
 
     # -- reading -------------------------------------------------------------------------
@@ -325,10 +328,14 @@ class _Translator:
         return self._quantified(f"(?:{self._group_body()})")
 
     def _group_body(self) -> str:
+        self.depth += 1
+        if self.depth > MAX_GROUP_DEPTH:
+            raise PatternError(f"A `_like` pattern may nest groups at most {MAX_GROUP_DEPTH} deep.")
         body = self._disjunction()
         if self._peek() != ")":
             raise PatternError("The `_like` pattern has an unterminated group.")
         self.i += 1
+        self.depth -= 1
         return body
 
     # -- escapes -------------------------------------------------------------------------

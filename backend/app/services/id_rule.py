@@ -53,6 +53,8 @@ def js_to_number(value: Any) -> float:
                 return float(int(text[2:], base))
             except ValueError:
                 return math.nan
+            except OverflowError:
+                return math.inf  # beyond a double: JavaScript's Number() is Infinity
     if _JS_DECIMAL.fullmatch(text):
         return float(text.replace("Infinity", "inf"))
     return math.nan

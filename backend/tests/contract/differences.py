@@ -9,6 +9,7 @@ request, and it turns json-server's response into the expectation the service mu
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -142,6 +143,17 @@ UNOBSERVABLE = (
         ("test_delay_is_neither_a_filter_nor_honoured",),
     ),
     Unobservable(
+        "request_bounds",
+        "json-server has no bounds on a request's URL or query; past ours (an 8 KB URL, 100 "
+        "parameters, 20 `_sort` fields or `_embed`/`_expand` values, 16 path segments, 1000 "
+        "digits) it works for seconds or fails. No contract case goes that far.",
+        (
+            "test_too_many_sort_fields_are_a_400_not_a_503",
+            "test_a_url_longer_than_the_bound_is_a_414_with_the_cors_headers",
+            "test_the_bounds_are_settings",
+        ),
+    ),
+    Unobservable(
         "list_query_timeout",
         "json-server has no time limit, and no contract seed holds enough records for a list "
         "query to run for DB_LIST_TIMEOUT_MS (3 s).",
@@ -265,8 +277,14 @@ def _has_overflowing_number(request: Request) -> bool:
         overflowed.append(math.isinf(float(text)))
         return float(text)
 
+    def parse_int(text: str) -> int:
+        # JSON.parse reads an integer as a double too: past the largest one it is Infinity.
+        digits = text.lstrip("-")
+        overflowed.append(len(digits) > 4000 or float(digits) > sys.float_info.max)
+        return 0
+
     try:
-        json.loads(request.body or b"", parse_float=parse_float)
+        json.loads(request.body or b"", parse_float=parse_float, parse_int=parse_int)
     except ValueError:
         return False
     return any(overflowed)

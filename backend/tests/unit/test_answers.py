@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.answers import Answer, AnswerCache, CoalescedRead, SingleFlight
+from app.answers import (
+    ENTRY_OVERHEAD_BYTES,
+    Answer,
+    AnswerCache,
+    CoalescedRead,
+    SingleFlight,
+    entry_cost,
+)
 
 
 def answer(size: int) -> Answer:
@@ -14,15 +21,20 @@ def answer(size: int) -> Answer:
 
 
 def test_an_answer_is_reused_only_at_its_version() -> None:
-    cache = AnswerCache(1000)
+    cache = AnswerCache(budget_for(10))
     cache.put("q", 7, answer(10))
     assert cache.get("q", 7) == answer(10)
     assert cache.get("q", 8) is None
     assert "q" not in cache  # a stale answer is dropped, not kept
 
 
+def budget_for(*sizes: int) -> int:
+    """The byte budget that holds exactly answers of these sizes under one-letter keys."""
+    return sum(entry_cost("k", answer(size)) for size in sizes)
+
+
 def test_least_recently_used_answers_leave_first_when_the_budget_is_full() -> None:
-    cache = AnswerCache(100)
+    cache = AnswerCache(budget_for(40, 40))
     cache.put("a", 1, answer(40))
     cache.put("b", 1, answer(40))
     assert cache.get("a", 1) is not None  # "b" is now the least recently used
@@ -33,7 +45,7 @@ def test_least_recently_used_answers_leave_first_when_the_budget_is_full() -> No
 
 
 def test_an_answer_larger_than_the_budget_is_not_kept() -> None:
-    cache = AnswerCache(100)
+    cache = AnswerCache(budget_for(100))
     cache.put("big", 1, answer(101))
     assert "big" not in cache
 
@@ -45,12 +57,38 @@ def test_a_zero_budget_keeps_nothing() -> None:
 
 
 def test_replacing_an_answer_keeps_the_byte_count_right() -> None:
-    cache = AnswerCache(100)
+    cache = AnswerCache(budget_for(60, 40))
     cache.put("q", 1, answer(60))
     cache.put("q", 2, answer(60))
     cache.put("r", 2, answer(40))
     assert cache.get("q", 2) is not None
     assert cache.get("r", 2) is not None
+    assert cache.accounted_bytes == budget_for(60, 40)
+
+
+def test_empty_answers_under_distinct_long_keys_stay_within_the_budget() -> None:
+    # A flood of distinct queries (2 KB field names) with empty answers: the keys and the
+    # per-entry overhead are what fill memory, so they are what the budget counts.
+    cache = AnswerCache(1024 * 1024, max_entries=20_000)
+    for number in range(20_000):
+        cache.put(("list", f"{number:05d}" + "f" * 2048), 1, Answer(b"[]"))
+        assert cache.accounted_bytes <= cache.max_bytes
+    assert len(cache) <= 1024 * 1024 // (2048 + ENTRY_OVERHEAD_BYTES)
+    assert len(cache) > 0
+
+
+def test_the_number_of_entries_is_capped() -> None:
+    cache = AnswerCache(1024 * 1024 * 1024, max_entries=50)
+    for number in range(1_000):
+        cache.put(number, 1, Answer(b"[]"))
+    assert len(cache) == 50
+    assert 999 in cache  # the most recent ones stay
+    assert 949 not in cache
+
+
+def test_the_accounted_size_grows_with_the_key_not_only_the_body() -> None:
+    short, long = ("list", "a"), ("list", "a" * 10_000)
+    assert entry_cost(long, Answer(b"[]")) - entry_cost(short, Answer(b"[]")) >= 9_999
 
 
 def test_an_answer_carries_the_express_etag_of_its_body() -> None:

@@ -27,8 +27,7 @@ async def live(request: Request) -> Response:
 async def ready(request: Request) -> Response:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            async with request.app.state.store.pool.connection() as connection:
-                await connection.execute("SELECT 1")
+            await request.app.state.store.ping(READY_TIMEOUT_SECONDS)
     except Exception as exc:
         raise ServiceUnavailable("The database is not reachable.") from exc
     return json_response(request, {"status": "ready"})

@@ -22,13 +22,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.identity import RequestIdentity, TrustedProxies, accepted_request_id, new_request_id
-from app.services.audit import AuditEntry, AuditNote, path_shape, query_shape
-
 from app.errors import INTERNAL_ERROR_MESSAGE, error_body
+from app.identity import RequestIdentity, TrustedProxies, accepted_request_id, new_request_id
 from app.json_codec import dumps
 from app.query.bounds import QueryBounds, check_query_bounds
 from app.query.parse import QueryError
+from app.services.audit import AuditEntry, AuditNote, path_shape, query_shape
 
 access_logger = logging.getLogger("app.access")
 error_logger = logging.getLogger("app.errors")

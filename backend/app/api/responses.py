@@ -14,18 +14,20 @@ from app.json_codec import dumps
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 
 
-# The `encodeurl` package, as Express's res.location() applies it: runs of characters that may
-# not appear in a URL (and `%` that starts no escape) go through encodeURI.
+# The `encodeurl` package (2.0, what json-server's Express 4 resolves to), as res.location()
+# applies it: an unpaired surrogate becomes U+FFFD, then runs of characters that may not appear
+# in a URL (and `%` that starts no escape) go through encodeURI.
 _NOT_URL_SAFE = re.compile(
-    r"(?:[^\x21\x25\x26-\x3B\x3D\x3F-\x5B\x5D\x5F\x61-\x7A\x7E]"
-    r"|%(?:[^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|$))+"
+    r"(?:[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]+|%+(?![0-9A-Fa-f]{2}))+"
 )
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ENCODE_URI_SAFE = ";,/?:@&=+$-_.!~*'()#"
 
 
 def encode_url(url: str) -> str:
     """A URL as Express sends it in `Location`: ASCII, percent-encoded UTF-8 where needed."""
-    return _NOT_URL_SAFE.sub(lambda run: quote(run.group(), safe=_ENCODE_URI_SAFE), url)
+    text = _LONE_SURROGATE.sub("\ufffd", url)
+    return _NOT_URL_SAFE.sub(lambda run: quote(run.group(), safe=_ENCODE_URI_SAFE), text)
 
 
 def _opaque(tag: str) -> str:

@@ -141,7 +141,9 @@ def kill_one_worker(process: subprocess.Popen[bytes]) -> int:
 
 def stored_markers(cluster: Cluster) -> Counter[str]:
     with psycopg.connect(cluster.url) as conn:
-        rows = conn.execute("SELECT body ->> 'marker' FROM records WHERE collection = 'patients'").fetchall()
+        rows = conn.execute(
+            "SELECT body ->> 'marker' FROM records WHERE collection = 'patients'"
+        ).fetchall()
     return Counter(str(marker) for (marker,) in rows)
 
 

@@ -3,9 +3,9 @@ keys and per-entry overhead are counted, and the number of entries is capped."""
 
 from fastapi.testclient import TestClient
 
-from app.store import Store
-from app.main import create_app
 from app.answers import ENTRY_OVERHEAD_BYTES
+from app.main import create_app
+from app.store import Store
 from tests.support.settings import make_settings
 
 BUDGET = 256 * 1024

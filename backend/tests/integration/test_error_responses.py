@@ -28,6 +28,8 @@ def app_with_a_failing_route(settings: Settings) -> FastAPI:
     async def failing() -> None:
         raise RuntimeError("an unexpected failure")
 
+    # Before the resource routes, which would take `/failing` for a collection's name.
+    app.router.routes.insert(0, app.router.routes.pop())
     return app
 
 
@@ -66,7 +68,9 @@ def test_a_write_waiting_too_long_for_a_lock_is_a_503_with_retry_after(
 ) -> None:
     seed([make_patient(id=1)])
     settings = make_settings(database_url=empty_db, db_statement_timeout_ms=200)
-    locking_connection.execute("SELECT 1 FROM records WHERE collection = 'patients' AND id_key = '1' FOR UPDATE")
+    locking_connection.execute(
+        "SELECT 1 FROM records WHERE collection = 'patients' AND id_key = '1' FOR UPDATE"
+    )
     with TestClient(create_app(settings)) as client:
         response = client.patch("/patients/1", json={"age": 1}, headers={"Origin": ORIGIN})
     assert response.status_code == 503
@@ -94,7 +98,9 @@ def test_a_write_succeeds_when_the_lock_is_released_in_time(
 ) -> None:
     seed([make_patient(id=1)])
     settings = make_settings(database_url=empty_db, db_statement_timeout_ms=5000)
-    locking_connection.execute("SELECT 1 FROM records WHERE collection = 'patients' AND id_key = '1' FOR UPDATE")
+    locking_connection.execute(
+        "SELECT 1 FROM records WHERE collection = 'patients' AND id_key = '1' FOR UPDATE"
+    )
     release = threading.Timer(0.3, locking_connection.rollback)
     release.start()
     with TestClient(create_app(settings)) as client:
@@ -106,7 +112,7 @@ def test_a_write_succeeds_when_the_lock_is_released_in_time(
 def test_readiness_answers_while_every_pooled_connection_is_busy(empty_db: str) -> None:
     settings = make_settings(database_url=empty_db, db_pool_size=1, db_pool_timeout_seconds=5)
     with TestClient(create_app(settings)) as client:
-        pool = client.app.state.database.pool  # type: ignore[attr-defined]
+        pool = client.app.state.store.pool  # type: ignore[attr-defined]
 
         async def hold_the_only_connection() -> Any:
             return await pool.getconn()

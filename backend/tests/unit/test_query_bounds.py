@@ -110,7 +110,8 @@ def test_integers_past_pythons_conversion_limit_are_a_body_error_not_a_crash() -
         ('http://h/patients/a b"é', "http://h/patients/a%20b%22%C3%A9"),
         ("http://h/patients/%41%zz%", "http://h/patients/%41%25zz%25"),
         ("http://h/p?x=[1]&y=#z", "http://h/p?x=[1]&y=#z"),
-        ("http://h/p/<{|}>^`\\", "http://h/p/%3C%7B%7C%7D%3E%5E%60%5C"),
+        # encodeurl 2 (json-server's Express 4.22) keeps `|`, `^` and `\\`.
+        ("http://h/p/<{|}>^`\\", "http://h/p/%3C%7B|%7D%3E^%60\\"),
     ],
 )
 def test_location_urls_are_encoded_as_express_encodeurl_does(url: str, sent: str) -> None:

@@ -2,9 +2,8 @@
 singular resource, `/<name>/<id>` for one record, `/<name>/<id>/<nested>` for the records of
 `<nested>` that refer to it. Parse the request, call one service, shape the response."""
 
-import re
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Request, Response
 
@@ -89,26 +88,12 @@ def _typed_segments(request: Request) -> list[str]:
     return [segment for segment in path.decode("latin-1").split("/") if segment]
 
 
-# Express's res.location() runs the URL through encodeurl 2: characters outside this set, and
-# a `%` that starts no escape, are percent-encoded as UTF-8 (encodeURI).
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_NOT_IN_URL = re.compile(
-    r"(?:[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?:[^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|$))+"
-)
-
-
-def _encode_url(url: str) -> str:
-    """encodeurl's `encodeUrl`: an unpaired surrogate becomes U+FFFD, then every run of
-    characters a URL cannot hold is percent-encoded, so the header is plain ASCII."""
-    text = _LONE_SURROGATE.sub("\ufffd", url)
-    return _NOT_IN_URL.sub(lambda run: quote(run.group(), safe=""), text)
-
-
 def location_of(request: Request, id_key: str | None = None) -> str:
-    """json-server's Location: the request URL as sent, then `/<id>` for a new record."""
+    """json-server's Location: the request URL as sent, then `/<id>` for a new record
+    (`json_response` encodes it as Express does)."""
     host = request.headers.get("host", request.url.netloc)
     url = f"{request.url.scheme}://{host}{original_url(request)}"
-    return _encode_url(url if id_key is None else f"{url}/{id_key}")
+    return url if id_key is None else f"{url}/{id_key}"
 
 
 def _list_query(request: Request) -> ListQuery:

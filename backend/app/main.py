@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.api.errors import install_error_handlers
 from app.api.openapi import install_docs
 from app.api.routes import db, health, operator, resources
 from app.config import Settings, check_can_serve, get_settings
-from app.errors import install_error_handlers
 from app.middleware import JsonServerCompatMiddleware, RequestIdentityMiddleware
 from app.query.bounds import QueryBounds
 from app.services.audit import AuditLog

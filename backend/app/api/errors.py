@@ -11,7 +11,6 @@ from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import json_response
-from app.services.audit import path_shape
 from app.errors import (
     INTERNAL_ERROR_MESSAGE,
     RETRY_AFTER_SECONDS,
@@ -22,6 +21,7 @@ from app.errors import (
     Unauthorized,
     error_body,
 )
+from app.services.audit import path_shape
 
 logger = logging.getLogger("app.errors")
 

@@ -192,14 +192,14 @@ def to_primitive(value: Any) -> Any:
     return value
 
 
-_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
+JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _NON_DECIMAL = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")
 
 
 def string_to_number(text: str) -> float:
     """`Number(text)`: whitespace trimmed, "" is 0, decimal, `0x`/`0o`/`0b`, else NaN."""
-    trimmed = text.strip(_WHITESPACE)
+    trimmed = text.strip(JS_WHITESPACE)
     if not trimmed:
         return 0.0
     if _DECIMAL.fullmatch(trimmed):
@@ -215,12 +215,33 @@ def string_to_number(text: str) -> float:
 
 
 def to_number(primitive: Any) -> float:
-    """`ToNumber` of a primitive."""
+    """`ToNumber` of a primitive (a JSON scalar: an int is a number too); NaN otherwise."""
     if isinstance(primitive, str):
         return string_to_number(primitive)
-    if isinstance(primitive, bool | float):
+    if isinstance(primitive, bool):
         return float(primitive)
+    if isinstance(primitive, int | float):
+        try:
+            return float(primitive)
+        except OverflowError:  # an integer beyond a double
+            return math.inf if primitive > 0 else -math.inf
     return 0.0 if primitive is None else math.nan
+
+
+_LEADING_INTEGER = re.compile(r"[+-]?[0-9]+")
+# Digits beyond a double's range: parseInt gives Infinity (Python would refuse to convert them).
+_INFINITE_DIGITS = 309
+
+
+def parse_int(text: str) -> int | float | None:
+    """`parseInt(text, 10)`: the leading integer, ±Infinity beyond a double, None for NaN."""
+    match = _LEADING_INTEGER.match(text.lstrip(JS_WHITESPACE))
+    if match is None:
+        return None
+    digits = match.group()
+    if len(digits.lstrip("+-")) > _INFINITE_DIGITS:
+        return -math.inf if digits.startswith("-") else math.inf
+    return int(digits)
 
 
 def less_than(left: Any, right: Any) -> bool:

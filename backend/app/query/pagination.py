@@ -4,7 +4,7 @@
 import re
 from dataclasses import dataclass
 
-from app.services.id_rule import _JS_WHITESPACE
+from app.javascript.values import JS_WHITESPACE, parse_int
 
 DEFAULT_PAGE_SIZE = 10
 
@@ -38,27 +38,24 @@ class Page:
         return Window((self.number - 1) * self.size, self.number * self.size)
 
 
-# parseInt's result is a double: more digits than a double holds is +-Infinity, which every
-# window bound clamps anyway; this stands for it without converting thousands of digits.
-_INFINITE_DIGITS = 400
-_INFINITY: int = 10**_INFINITE_DIGITS
+# parseInt's result is a double: beyond one it is +-Infinity, which every window bound clamps
+# anyway; this integer stands for it, so that window arithmetic stays in integers.
+_INFINITY: int = 10**400
 
 
 def leading_integer_digits(text: str) -> int:
     """How many digits `parseInt(text, 10)` reads."""
-    match = _LEADING_INTEGER.match(text.lstrip(_JS_WHITESPACE))
+    match = _LEADING_INTEGER.match(text.lstrip(JS_WHITESPACE))
     return 0 if match is None else len(match.group().lstrip("+-"))
 
 
 def js_parse_int(text: str) -> int | None:
-    """JavaScript `parseInt(text, 10)`: the leading integer, or None for NaN."""
-    match = _LEADING_INTEGER.match(text.lstrip(_JS_WHITESPACE))
-    if match is None:
-        return None
-    digits = match.group()
-    if len(digits.lstrip("+-")) > _INFINITE_DIGITS:
-        return -_INFINITY if digits.startswith("-") else _INFINITY
-    return int(digits)
+    """JavaScript `parseInt(text, 10)` as a window bound: the leading integer (Infinity as a
+    very large one), or None for NaN."""
+    number = parse_int(text)
+    if number is None or isinstance(number, int):
+        return number
+    return _INFINITY if number > 0 else -_INFINITY
 
 
 def page_links(page: Page, total: int) -> dict[str, int]:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from app.javascript.values import to_number
 from app.json_codec import queryable_text
 from app.query.pagination import DEFAULT_PAGE_SIZE, Page, Window, js_parse_int
 from app.query.paths import FieldPath, field_path
 from app.query.querystring import QsValue, js_string_of, parse_query_string
 from app.query.regex import PatternError, translate_pattern
-from app.services.id_rule import js_to_number
 
 # Read by list() itself and never used as filters (`_delay` is removed before it).
 RESERVED_PARAMETERS = frozenset(
@@ -172,7 +172,7 @@ def _query_value(value: QsValue) -> QueryValue:
 
 
 def _number(text: str) -> float | None:
-    number = js_to_number(text)
+    number = to_number(text)
     return None if math.isnan(number) else number
 
 

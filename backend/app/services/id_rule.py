@@ -6,19 +6,16 @@ a finite number, and a random 7-character nanoid string when it is not.
 """
 
 import math
-import re
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from app.javascript.values import to_number
 from app.json_codec import JsonObject, is_js_truthy
 
 NANOID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 NANOID_LENGTH = 7
-
-_JS_DECIMAL = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)")
-_JS_WHITESPACE = " \t\n\r\v\f\u00a0\ufeff\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 
 
 class InvalidId(ValueError):
@@ -33,33 +30,6 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def js_to_number(value: Any) -> float:
-    """JavaScript's ToNumber for a JSON scalar; NaN when there is no number."""
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if is_number(value):
-        return float(value)
-    if value is None:
-        return 0.0
-    if not isinstance(value, str):
-        return math.nan
-    text = value.strip(_JS_WHITESPACE)
-    if text == "":
-        return 0.0
-    lowered = text.lower()
-    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
-        if lowered.startswith(prefix):
-            try:
-                return float(int(text[2:], base))
-            except ValueError:
-                return math.nan
-            except OverflowError:
-                return math.inf  # beyond a double: JavaScript's Number() is Infinity
-    if _JS_DECIMAL.fullmatch(text):
-        return float(text.replace("Infinity", "inf"))
-    return math.nan
-
-
 def _utf16(text: str) -> bytes:
     return text.encode("utf-16-be", "surrogatepass")
 
@@ -70,7 +40,7 @@ def js_greater(left: Any, right: Any) -> bool:
         return _utf16(left) > _utf16(right)
     if is_number(left) and is_number(right):
         return bool(left > right)
-    a, b = js_to_number(left), js_to_number(right)
+    a, b = to_number(left), to_number(right)
     return not (math.isnan(a) or math.isnan(b)) and a > b
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.javascript.values import to_number
 from app.services import id_rule
 
 
@@ -30,15 +31,15 @@ def test_nanoid_is_seven_url_safe_characters() -> None:
     ],
 )
 def test_js_to_number_follows_javascript(text: str, number: float) -> None:
-    result = id_rule.js_to_number(text)
+    result = to_number(text)
     assert (math.isnan(result) and math.isnan(number)) or result == number
 
 
 def test_js_to_number_of_other_json_values() -> None:
-    assert id_rule.js_to_number(True) == 1.0
-    assert id_rule.js_to_number(None) == 0.0
-    assert id_rule.js_to_number(7) == 7.0
-    assert math.isnan(id_rule.js_to_number([1]))
+    assert to_number(True) == 1.0
+    assert to_number(None) == 0.0
+    assert to_number(7) == 7.0
+    assert math.isnan(to_number([1]))
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,12 @@ import math
 import pytest
 
 from app.api.responses import encode_url
+from app.javascript.values import to_number
 from app.json_codec import JsonBodyError, parse_json, parse_json_object
 from app.query import QueryError, parse_list_query
 from app.query.bounds import QueryBounds, check_query_bounds
 from app.query.pagination import js_parse_int
 from app.query.regex import MAX_GROUP_DEPTH, PatternError, translate_pattern
-from app.services.id_rule import js_to_number
 
 BOUNDS = QueryBounds(
     max_parameters=5, max_sort_fields=3, max_names=2, max_path_depth=3, max_number_digits=4
@@ -68,9 +68,9 @@ def test_a_paging_number_beyond_a_double_is_read_as_infinity_without_converting(
 
 
 def test_a_hex_number_beyond_a_double_is_infinity_as_in_javascript() -> None:
-    assert js_to_number("0x" + "f" * 300) == math.inf
-    assert js_to_number("0x10") == 16.0
-    assert math.isnan(js_to_number("0xg"))
+    assert to_number("0x" + "f" * 300) == math.inf
+    assert to_number("0x10") == 16.0
+    assert math.isnan(to_number("0xg"))
 
 
 def test_groups_nested_past_the_bound_are_refused_by_the_translator() -> None:

@@ -1065,6 +1065,18 @@ def run_mix(size: int, profile: Profile, server_url: str, workdir: Path) -> Size
     return report
 
 
+def run_mix_or_say_why(size: int, profile: Profile, server_url: str, workdir: Path) -> SizeReport:
+    """run_mix; a size that cannot be measured (the data too large for this machine, a server
+    that stopped) is reported as a failure of that size, and the others still run."""
+    try:
+        return run_mix(size, profile, server_url, workdir)
+    except BenchError as exc:
+        print(f"  random mix at {size:,} failed: {exc}", flush=True)
+        report = SizeReport(size, MIX)
+        report.failures.append(f"random mix: {exc}")
+        return report
+
+
 # --- Reporting -----------------------------------------------------------------------------
 
 
@@ -1786,7 +1798,8 @@ def print_report(reports: Sequence[SizeReport], profile: Profile) -> None:
     if not profile.smoke:
         print()
         header = ("target", "measured", "verdict", "by how much")
-        print(text_table(header, evaluate_targets(reports)))
+        run = [row for row in evaluate_targets(reports) if not row[1].startswith("not measured")]
+        print(text_table(header, run) if run else "No target's scenario ran.")
     for report in reports:
         for difference in report.differences:
             print(f"differs from json-server at {report.size:,}: {difference}")
@@ -1876,7 +1889,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="patients-bench-") as workdir:
             reports = [run_size(size, profile, server_url, Path(workdir)) for size in profile.sizes]
             reports += [
-                run_mix(size, profile, server_url, Path(workdir)) for size in profile.mix_sizes
+                run_mix_or_say_why(size, profile, server_url, Path(workdir))
+                for size in profile.mix_sizes
             ]
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)

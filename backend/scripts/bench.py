@@ -1213,6 +1213,8 @@ def probe_rows(reports: Sequence[SizeReport]) -> list[tuple[str, ...]]:
         sizes = MixSizes(report.size)
         for kind, path in mix_examples(sizes) if report.data == MIX else ():
             times = [report.probe_s.get((kind, server)) for server in (SERVICE, JSON_SERVER)]
+            if times == [None, None]:
+                continue
             rows.append(
                 (
                     f"{kind}: `{path}`",
@@ -1283,7 +1285,9 @@ Verdict = tuple[str, str, str, str]  # target, measured, verdict, by how much
 def at_least(measured: float, minimum: float, what: str) -> str:
     """How far `measured` is above (met) or below (missed) a minimum."""
     if measured >= minimum:
-        return f"{what} {measured / minimum:.1f}x the minimum"
+        return f"{what} {measured / minimum:.2g}x the minimum"
+    if measured >= minimum / 2:
+        return f"{what} {1 - measured / minimum:.0%} short"
     return f"{what} short by {minimum / measured:.1f}x" if measured else f"{what} is 0"
 
 
@@ -1291,6 +1295,8 @@ def below(measured: float, limit: float, what: str) -> str:
     """How far `measured` is under (met) or over (missed) a limit."""
     if measured < limit:
         return f"{what} {1 - measured / limit:.0%} under the limit"
+    if measured < 2 * limit:
+        return f"{what} {measured / limit - 1:.0%} over the limit"
     return f"{what} {measured / limit:.1f}x the limit"
 
 
@@ -1567,7 +1573,8 @@ def _latency_panel(axes: Any, mixes: Sequence[tuple[SizeReport, str]]) -> None:
                 bar = axes.bar(x, height, width, color=shades[server][p_index])
                 if index == 0:
                     bar.set_label(f"{server} {percentile}")
-                text = "n/a" if not result else (">" if beyond else "") + f"{height:,.0f}"
+                shown = f"{height:,.0f}" if height >= 10 else f"{height:.1f}"
+                text = "n/a" if not result else (">" if beyond else "") + shown
                 axes.annotate(
                     text,
                     (x, max(height, 0.1)),

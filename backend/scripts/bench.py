@@ -459,6 +459,7 @@ class WrkResult:
     latency_us: dict[str, int]  # p50, p95, p99; or one of the sentinels above
     timeout_s: int
     not_found: int = 0  # 404 answers, not counted as errors (the mix expects none)
+    statuses: dict[str, int] = field(default_factory=dict)  # the erring statuses (the mix)
 
     @property
     def requests_per_second(self) -> float:
@@ -794,6 +795,7 @@ def run_wrk(command: Sequence[str], profile: Profile) -> WrkResult:
         data["latency_us"],
         profile.timeout_s,
         data.get("not_found", 0),
+        data.get("statuses", {}),
     )
 
 
@@ -1104,7 +1106,12 @@ def format_errors(result: WrkResult) -> str:
     not_found = f" (and {result.not_found:,} 404s)" if result.not_found else ""
     if not result.error_count:
         return "0" + not_found
-    parts = ", ".join(f"{kind} {count}" for kind, count in result.errors.items() if count)
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(result.statuses.items()))
+    parts = ", ".join(
+        f"{kind} {count}" + (f" [{statuses}]" if kind == "status" and statuses else "")
+        for kind, count in result.errors.items()
+        if count
+    )
     return f"{result.error_count} ({parts}){not_found}"
 
 

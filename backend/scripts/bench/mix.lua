@@ -27,6 +27,7 @@ local config = {}
 local created = {} -- paths of the records this thread created and has not deleted yet
 not_found = 0
 bad_status = 0
+bad_statuses = {} -- status code -> how many
 
 local function pick(list)
   return list[math.random(1, #list)]
@@ -224,6 +225,7 @@ function response(status, headers, body)
     not_found = not_found + 1
   elseif status < 200 or status > 299 then
     bad_status = bad_status + 1
+    bad_statuses[status] = (bad_statuses[status] or 0) + 1
   end
 end
 
@@ -231,10 +233,17 @@ function done(summary, latency, requests)
   local answered = summary.requests
   local timed_out = summary.errors.timeout
   local within_timeout = answered - timed_out
-  local missing, failed = 0, 0
+  local missing, failed, statuses = 0, 0, {}
   for _, thread in ipairs(threads) do
     missing = missing + (thread:get("not_found") or 0)
     failed = failed + (thread:get("bad_status") or 0)
+    for status, count in pairs(thread:get("bad_statuses") or {}) do
+      statuses[status] = (statuses[status] or 0) + count
+    end
+  end
+  local by_status = {}
+  for status, count in pairs(statuses) do
+    table.insert(by_status, string.format('"%d": %d', status, count))
   end
   -- Responses slower than the timeout are missing from the histogram; they rank above it.
   local function percentile(p)
@@ -244,10 +253,10 @@ function done(summary, latency, requests)
     return latency:percentile(100 * rank / within_timeout)
   end
   io.write(string.format(
-    'BENCH_RESULT {"duration_us": %d, "requests": %d, "not_found": %d, '
+    'BENCH_RESULT {"duration_us": %d, "requests": %d, "not_found": %d, "statuses": {%s}, '
       .. '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, '
       .. '"latency_us": {"p50": %d, "p95": %d, "p99": %d}}\n',
-    summary.duration, answered, missing,
+    summary.duration, answered, missing, table.concat(by_status, ", "),
     summary.errors.connect, summary.errors.read, summary.errors.write,
     failed, timed_out,
     percentile(50), percentile(95), percentile(99)

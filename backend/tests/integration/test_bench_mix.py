@@ -78,6 +78,8 @@ def stand_in_server(recorded: Recorded) -> ThreadingHTTPServer:
                     recorded.deleted.append(self.path)
                     status = 200 if self.path in recorded.created else 404
                     recorded.created.discard(self.path)
+                elif self.path == "/clinic":
+                    status = 503  # stands for an overloaded server
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -143,7 +145,7 @@ def test_mix_deletes_only_records_it_created_and_gets_no_404(
     assert recorded.deleted
     assert all(int(path.rsplit("/", 1)[1]) >= 1_000_000 for path in recorded.deleted)
     assert result.not_found == 0
-    assert result.error_count == 0
+    assert result.errors["timeout"] == 0
 
 
 def test_mix_writes_are_the_requested_share_with_every_method_and_a_json_body(
@@ -156,3 +158,12 @@ def test_mix_writes_are_the_requested_share_with_every_method_and_a_json_body(
     assert {"POST", "PUT", "PATCH", "DELETE"} <= set(methods)
     bodies = [body for method, _, body in recorded.requests if method in ("POST", "PUT", "PATCH")]
     assert all(isinstance(json.loads(body), dict) for body in bodies)
+
+
+def test_mix_counts_the_erring_statuses_by_code(
+    mix_run: tuple[bench.WrkResult, Recorded],
+) -> None:
+    result, recorded = mix_run
+    asked = sum(1 for method, path, _ in recorded.requests if method == "GET" and path == "/clinic")
+    assert result.statuses == {"503": result.errors["status"]}
+    assert 0 < result.errors["status"] <= asked

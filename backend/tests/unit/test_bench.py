@@ -251,6 +251,8 @@ def test_mix_wrk_command_passes_the_generated_ranges_and_word_lists() -> None:
 def test_404s_are_shown_apart_from_errors() -> None:
     assert bench.format_errors(replace(result(100), not_found=3)) == "0 (and 3 404s)"
     assert bench.format_errors(result(100, timeout=2)) == "2 (timeout 2)"
+    statuses = replace(result(100, status=3), statuses={"400": 2, "503": 1})
+    assert bench.format_errors(statuses) == "3 (status 3 [400: 2, 503: 1])"
 
 
 def args(*argv: str) -> Any:

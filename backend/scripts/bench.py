@@ -1679,6 +1679,9 @@ def write_docs(
         for report in mixes
         for difference in report.differences
     ] or ["- none."]
+    failures = [
+        f"- {report.size:,} patients: {failure}" for report in mixes for failure in report.failures
+    ] or ["- none."]
     text = f"""# Benchmarks: the service against json-server 0.17.4
 
 Measured on {started_at:%Y-%m-%d %H:%M} UTC with `{command}` (from the repository root), which
@@ -1767,6 +1770,11 @@ reused answer): what a cold answer costs.
 Answers of the service that differ from json-server's among these:
 
 {chr(10).join(differences)}
+
+Requests among these that the service did not answer with 2xx (a mix size that could not be
+measured at all is listed here too):
+
+{chr(10).join(failures)}
 
 ## Reading the tables
 

@@ -1720,7 +1720,7 @@ which then only prints its tables (add `--docs` to write this file anyway):
 | `--smoke` | `make bench-smoke`: seconds on 200 patients, fails if a request errors |
 
 For example, while making queries faster: `make bench BENCH_ARGS="--only mix --sizes 100000
---duration 10"` (about a minute after the first `make bench`, most of it loading json-server).
+--duration 10"` (under 3 minutes at 100,000 patients, most of it loading the data).
 
 ## Repeated URL: one request, over and over
 

@@ -102,7 +102,7 @@ check-wrk:
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
 		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
-bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test the service against json-server; writes docs/benchmarks.md and docs/benchmarks-history.md
+bench: $(DEV_STAMP) $(BENCH_STAMP) $(NODE_STAMP) check-wrk ## Load-test against json-server; writes docs/benchmarks.md and docs/benchmarks-history.md (BENCH_ARGS=--help)
 	cd $(BACKEND) && ../$(PY) -m scripts.bench $(BENCH_ARGS)
 	cd $(BACKEND) && ../$(PY) -m scripts.bench_history
 

@@ -14,13 +14,14 @@ import platform
 import random
 import resource
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,11 @@ import psycopg
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from app.config import BACKEND_DIR, PROJECT_DIR, ConfigError, Settings, normalize_database_url
+from app import importer
+from app.config import BACKEND_DIR, PROJECT_DIR, Settings, normalize_database_url
 from app.embedded import start_embedded_postgres
 from app.json_codec import JsonObject
-from app.seed import seed_if_empty
+from app.sessions import create_engine, create_sessionmaker
 from tests.support.database import libpq_url, temporary_database
 from tests.support.servers import JSON_SERVER_BIN, free_port, stop
 
@@ -42,6 +44,8 @@ CONNECTIONS = 50
 WRK_THREADS = 2
 SERVICE_WORKERS = 2
 WRK_SCRIPT = Path(__file__).resolve().parent / "bench" / "wrk.lua"
+MIX_SCRIPT = Path(__file__).resolve().parent / "bench" / "mix.lua"
+MIX_SEED = 104729
 DOCS_FILE = PROJECT_DIR / "docs" / "benchmarks.md"
 CHART_FILE = PROJECT_DIR / "docs" / "benchmarks.png"
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -86,31 +90,167 @@ _CONDITIONS = (  # noqa: SIM905
 _ADMISSIONS_START = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)
 
 
+def _patient(rng: random.Random, number: int) -> JsonObject:
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    admitted = _ADMISSIONS_START + datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+    return {
+        "id": number,
+        "name": f"{first} {last}",
+        "age": rng.randint(0, 99),
+        "gender": rng.choice(("female", "male")),
+        "email": f"{first.lower()}.{last.lower()}{number}@example.com",
+        "phone": f"555-{rng.randrange(10_000):04d}",
+        "address": {
+            "city": rng.choice(_CITIES),
+            "street": f"{rng.randint(1, 999)} {rng.choice(_STREETS)}",
+        },
+        "bloodType": rng.choices(_BLOOD_TYPES, _BLOOD_TYPE_WEIGHTS)[0],
+        "conditions": rng.sample(_CONDITIONS, rng.choice((0, 1, 1, 1, 2, 2, 3))),
+        "admittedAt": admitted.strftime("%Y-%m-%dT%H:%M:00Z"),
+    }
+
+
 def generate_patients(count: int, seed: int = DATA_SEED) -> list[JsonObject]:
     """`count` realistic patients with ids 1..count, the same for the same seed."""
     rng = random.Random(seed)
-    patients: list[JsonObject] = []
-    for number in range(1, count + 1):
-        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-        admitted = _ADMISSIONS_START + datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
-        patients.append(
-            {
-                "id": number,
-                "name": f"{first} {last}",
-                "age": rng.randint(0, 99),
-                "gender": rng.choice(("female", "male")),
-                "email": f"{first.lower()}.{last.lower()}{number}@example.com",
-                "phone": f"555-{rng.randrange(10_000):04d}",
-                "address": {
-                    "city": rng.choice(_CITIES),
-                    "street": f"{rng.randint(1, 999)} {rng.choice(_STREETS)}",
-                },
-                "bloodType": rng.choices(_BLOOD_TYPES, _BLOOD_TYPE_WEIGHTS)[0],
-                "conditions": rng.sample(_CONDITIONS, rng.choice((0, 1, 1, 1, 2, 2, 3))),
-                "admittedAt": admitted.strftime("%Y-%m-%dT%H:%M:00Z"),
-            }
+    return [_patient(rng, number) for number in range(1, count + 1)]
+
+
+# --- The random mix's data set: several collections ----------------------------------------
+
+_SPECIALTIES = (
+    "cardiology",
+    "dermatology",
+    "general practice",
+    "neurology",
+    "oncology",
+    "pediatrics",
+    "psychiatry",
+    "radiology",
+)
+_WARD_NAMES = ("Cardiology", "Maternity", "Oncology", "Pediatrics", "Surgery", "Intensive Care")
+_APPOINTMENT_STATUSES = ("scheduled", "scheduled", "completed", "cancelled")
+_APPOINTMENTS_START = datetime.datetime(2025, 1, 1, 8, tzinfo=datetime.UTC)
+STRING_FOREIGN_KEY_SHARE = 0.1  # appointments whose patientId is the id as a string
+CLINIC: JsonObject = {
+    "name": "Riverside Clinic",
+    "address": {"city": "Boston", "street": "12 Beacon St"},
+    "phone": "555-0100",
+    "openingHours": {"weekdays": "08:00-18:00", "saturday": "09:00-13:00"},
+}
+
+
+@dataclass(frozen=True)
+class MixSizes:
+    """How many records each collection of the mix's db.json holds, scaled on the patients:
+    N patients, N/50 doctors, N/1,000 `Wards` (ids "w1".."wK"), 2N appointments (at least 1
+    of each), and the singular `clinic`."""
+
+    patients: int
+
+    @property
+    def doctors(self) -> int:
+        return max(1, self.patients // 50)
+
+    @property
+    def wards(self) -> int:
+        return max(1, self.patients // 1000)
+
+    @property
+    def appointments(self) -> int:
+        return 2 * self.patients
+
+    @property
+    def records(self) -> int:
+        return self.patients + self.doctors + self.wards + self.appointments
+
+    def describe(self) -> str:
+        return (
+            f"{self.patients:,} patients, {self.doctors:,} doctors, {self.wards:,} Wards, "
+            f"{self.appointments:,} appointments, clinic"
         )
-    return patients
+
+
+def _mix_collections(
+    sizes: MixSizes, seed: int
+) -> Iterator[tuple[str, Iterator[JsonObject] | JsonObject]]:
+    """The mix's db.json, key by key; a collection's records come one at a time, so that a
+    data set of any size is generated in bounded memory. The same for the same seed."""
+    rng = random.Random(seed)
+
+    def ward_id() -> str:
+        return f"w{rng.randint(1, sizes.wards)}"
+
+    def patients() -> Iterator[JsonObject]:
+        for number in range(1, sizes.patients + 1):
+            yield {
+                **_patient(rng, number),
+                "doctorId": rng.randint(1, sizes.doctors),
+                "wardId": ward_id(),
+            }
+
+    def doctors() -> Iterator[JsonObject]:
+        for number in range(1, sizes.doctors + 1):
+            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+            yield {
+                "id": number,
+                "name": f"Dr. {first} {last}",
+                "specialty": rng.choice(_SPECIALTIES),
+                "email": f"dr.{last.lower()}{number}@example.com",
+                "phone": f"555-{rng.randrange(10_000):04d}",
+                "wardId": ward_id(),
+            }
+
+    def wards() -> Iterator[JsonObject]:
+        for number in range(1, sizes.wards + 1):
+            yield {
+                "id": f"w{number}",
+                "name": f"{rng.choice(_WARD_NAMES)} {number}",
+                "floor": rng.randint(0, 9),
+                "beds": rng.randint(4, 40),
+            }
+
+    def appointments() -> Iterator[JsonObject]:
+        for number in range(1, sizes.appointments + 1):
+            patient: int | str = rng.randint(1, sizes.patients)
+            if rng.random() < STRING_FOREIGN_KEY_SHARE:
+                patient = str(patient)
+            when = _APPOINTMENTS_START + datetime.timedelta(hours=rng.randrange(2 * 365 * 24))
+            yield {
+                "id": number,
+                "patientId": patient,
+                "doctorId": rng.randint(1, sizes.doctors),
+                "date": when.strftime("%Y-%m-%dT%H:00:00Z"),
+                "reason": rng.choice(_CONDITIONS),
+                "status": rng.choice(_APPOINTMENT_STATUSES),
+            }
+
+    yield "patients", patients()
+    yield "doctors", doctors()
+    yield "Wards", wards()
+    yield "appointments", appointments()
+    yield "clinic", CLINIC
+
+
+def write_mix_db_json(path: Path, sizes: MixSizes, seed: int = DATA_SEED) -> int:
+    """Write the mix's db.json to `path` as it is generated (one record per line); returns
+    how many records the collections hold."""
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("{")
+        for index, (name, value) in enumerate(_mix_collections(sizes, seed)):
+            out.write(("," if index else "") + f"\n  {json.dumps(name)}: ")
+            if isinstance(value, dict):
+                out.write(json.dumps(value, ensure_ascii=False))
+                continue
+            out.write("[")
+            for position, record in enumerate(value):
+                out.write(("," if position else "") + "\n    ")
+                out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                written += 1
+            out.write("\n  ]")
+        out.write("\n}\n")
+    return written
 
 
 NEW_PATIENT = json.dumps(
@@ -141,9 +281,12 @@ class Scenario:
     path: str  # "{id}" is a random existing id on every request
     body: str | None = None
     large_only: bool = False
+    write_percent: int | None = None  # set for a random mix (scripts/bench/mix.lua)
 
     @property
     def label(self) -> str:
+        if self.write_percent is not None:
+            return f"random mix, {self.write_percent}% writes"
         return f"{self.method} {self.path}"
 
     def path_for(self, record_id: int) -> str:
@@ -168,16 +311,29 @@ SCENARIOS = (
     Scenario("patch", "PATCH", "PATCH", "/patients/{id}", PATCH_BODY),
     Scenario("post", "POST", "POST", "/patients", NEW_PATIENT),
 )
+# A front end's traffic over every collection of the mix's data set; reads first.
+MIX_SCENARIOS = (
+    Scenario("mix", "mix, reads", "GET", "(mix)", write_percent=0),
+    Scenario("mix_writes", "mix, 10% writes", "GET", "(mix)", write_percent=10),
+)
+ALL_SCENARIOS = SCENARIOS + MIX_SCENARIOS
+# json-server loads a db.json this large at most (it holds the file in memory, and rewrites
+# it whole after every write); larger data sets measure the service alone.
+JSON_SERVER_MAX_PATIENTS = 100_000
 
 
 @dataclass(frozen=True)
 class Profile:
-    sizes: tuple[int, ...]
+    sizes: tuple[int, ...]  # patients, for the repeated-URL scenarios
+    mix_sizes: tuple[int, ...]  # patients, for the random mix
     large_size: int  # data sets this big also get the large-only scenarios
     duration_s: int
     timeout_s: int
     scenario_keys: frozenset[str]
     smoke: bool
+
+    def mix_scenarios(self) -> list[Scenario]:
+        return [s for s in MIX_SCENARIOS if s.key in self.scenario_keys]
 
     def scenarios_for(self, size: int) -> list[Scenario]:
         return [
@@ -189,20 +345,26 @@ class Profile:
 
 FULL = Profile(
     sizes=(500, 100_000),
+    mix_sizes=(500, 100_000, 1_000_000),
     large_size=100_000,
     duration_s=10,
     timeout_s=5,
-    scenario_keys=frozenset(s.key for s in SCENARIOS),
+    scenario_keys=frozenset(s.key for s in ALL_SCENARIOS),
     smoke=False,
 )
 SMOKE = Profile(
     sizes=(200,),  # enough for the filter's third page of 20 to hold records
+    mix_sizes=(200,),
     large_size=100_000,
     duration_s=1,
     timeout_s=2,
-    scenario_keys=frozenset({"list", "item", "filter", "search", "patch", "post"}),
+    scenario_keys=frozenset({"list", "item", "filter", "search", "patch", "post", "mix_writes"}),
     smoke=True,
 )
+PARTS = {
+    "repeated": frozenset(s.key for s in SCENARIOS),
+    "mix": frozenset(s.key for s in MIX_SCENARIOS),
+}
 
 
 # --- Measurements --------------------------------------------------------------------------
@@ -218,6 +380,8 @@ class WrkResult:
     errors: dict[str, int]
     latency_us: dict[str, int]  # p50, p95, p99; or one of the sentinels above
     timeout_s: int
+    not_found: int = 0  # 404 answers, not counted as errors (the mix expects none)
+    statuses: dict[str, int] = field(default_factory=dict)  # the erring statuses (the mix)
 
     @property
     def requests_per_second(self) -> float:
@@ -238,10 +402,20 @@ class Measurement:
     other_cpu: float = 0.0  # share of the machine's CPU that other processes used meanwhile
 
 
+REPEATED = "patients"  # the repeated-URL scenarios' data set: one collection
+MIX = "collections"  # the random mix's: several collections (MixSizes)
+
+
 @dataclass
 class SizeReport:
     size: int
+    data: str = REPEATED
     startup_s: dict[str, float] = field(default_factory=dict)
+    import_s: float | None = None  # the service's load of the db.json
+    generate_s: float | None = None
+    # One request of each kind of the mix before the run: (kind, server) -> seconds.
+    probe_s: dict[tuple[str, str], float] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)  # answers unlike json-server's
     rss_bytes: dict[str, list[int]] = field(default_factory=dict)
     measurements: list[Measurement] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # requests that errored outside wrk
@@ -476,7 +650,7 @@ class CpuWatch:
 # --- wrk -----------------------------------------------------------------------------------
 
 
-def wrk_command(base_url: str, scenario: Scenario, largest_id: int, profile: Profile) -> list[str]:
+def wrk_options(profile: Profile) -> list[str]:
     return [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -484,6 +658,12 @@ def wrk_command(base_url: str, scenario: Scenario, largest_id: int, profile: Pro
         f"-d{profile.duration_s}s",
         f"--timeout={profile.timeout_s}s",
         "--latency",
+    ]
+
+
+def wrk_command(base_url: str, scenario: Scenario, largest_id: int, profile: Profile) -> list[str]:
+    return [
+        *wrk_options(profile),
         f"--script={WRK_SCRIPT}",
         base_url + "/",
         "--",
@@ -494,8 +674,32 @@ def wrk_command(base_url: str, scenario: Scenario, largest_id: int, profile: Pro
     ]
 
 
-def run_wrk(base_url: str, scenario: Scenario, largest_id: int, profile: Profile) -> WrkResult:
-    command = wrk_command(base_url, scenario, largest_id, profile)
+def mix_wrk_command(
+    base_url: str, scenario: Scenario, sizes: MixSizes, profile: Profile
+) -> list[str]:
+    """wrk with scripts/bench/mix.lua: the collections' sizes and word lists it draws from."""
+    words = {
+        "first": _FIRST_NAMES,
+        "last": _LAST_NAMES,
+        "cities": _CITIES,
+        "conditions": _CONDITIONS,
+    }
+    return [
+        *wrk_options(profile),
+        f"--script={MIX_SCRIPT}",
+        base_url + "/",
+        "--",
+        f"patients={sizes.patients}",
+        f"doctors={sizes.doctors}",
+        f"wards={sizes.wards}",
+        f"appointments={sizes.appointments}",
+        f"writes={scenario.write_percent or 0}",
+        f"seed={MIX_SEED}",
+        *(f"{name}={','.join(values)}" for name, values in words.items()),
+    ]
+
+
+def run_wrk(command: Sequence[str], profile: Profile) -> WrkResult:
     completed = subprocess.run(
         command,
         capture_output=True,
@@ -508,7 +712,13 @@ def run_wrk(base_url: str, scenario: Scenario, largest_id: int, profile: Profile
         raise BenchError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()[:500]}")
     data = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
     return WrkResult(
-        data["duration_us"], data["requests"], data["errors"], data["latency_us"], profile.timeout_s
+        data["duration_us"],
+        data["requests"],
+        data["errors"],
+        data["latency_us"],
+        profile.timeout_s,
+        data.get("not_found", 0),
+        data.get("statuses", {}),
     )
 
 
@@ -529,15 +739,30 @@ def database_server() -> tuple[str, str, Any]:
     return normalize_database_url(LOCAL_POSTGRES), "PostgreSQL on 127.0.0.1:5432", None
 
 
-def load_into_service(database_url: str, db_file: Path, expected: int) -> None:
-    """Load db.json's patients through the db.json importer, as `make run` seeds its database."""
-    settings = Settings(database_url=SecretStr(database_url), seed_file=db_file, _env_file=None)
-    try:
-        loaded = asyncio.run(seed_if_empty(settings))
-    except ConfigError as exc:
-        raise BenchError(str(exc)) from None
-    if loaded != expected:
-        raise BenchError(f"the importer loaded {loaded} patients, not {expected}")
+def load_collections(database_url: str, db_file: Path) -> int:
+    """Make the database hold exactly the collections of db.json, through the db.json importer
+    (`make migrate-data --replace`: validated, written with COPY in one transaction, verified
+    record by record), then ANALYZE it; returns how many records were written. The one place
+    the benchmark's data enters the service, so "loaded in" measures the importer."""
+    options = importer.ImportOptions(mode=importer.Mode.REPLACE)
+
+    async def run() -> int:
+        engine = create_engine(Settings(database_url=SecretStr(database_url), _env_file=None))
+        try:
+            validation = importer.validate_file(db_file, options)
+            report = importer.MigrationReport(options, validation)
+            await importer.migrate(create_sessionmaker(engine), db_file, report)
+        finally:
+            await engine.dispose()
+        if report.outcome is not importer.Outcome.OK:
+            raise BenchError(f"{db_file} did not load: {report.outcome}")
+        async with await psycopg.AsyncConnection.connect(
+            libpq_url(database_url), autocommit=True
+        ) as conn:
+            await conn.execute("ANALYZE")
+        return report.written
+
+    return asyncio.run(run())
 
 
 def postgres_version(database_url: str) -> str:
@@ -579,7 +804,8 @@ def measure_scenario(
             measurement.not_measured = not_measured
         else:
             with cpu.other_share(measurement):
-                measurement.result = run_wrk(servers[name].base_url, scenario, report.size, profile)
+                command = wrk_command(servers[name].base_url, scenario, report.size, profile)
+                measurement.result = run_wrk(command, profile)
             settle(servers[name])
         report.measurements.append(measurement)
         print(f"  {describe(measurement)}", flush=True)
@@ -593,7 +819,11 @@ def run_size(size: int, profile: Profile, server_url: str, workdir: Path) -> Siz
     db_file.write_text(json.dumps({"patients": patients}, indent=2, ensure_ascii=False))
     del patients  # both servers load the file; this process need not hold a third copy
     with temporary_database(server_url, prefix="patients_bench") as database_url:
-        load_into_service(database_url, db_file, size)
+        began = time.monotonic()
+        loaded = load_collections(database_url, db_file)
+        report.import_s = time.monotonic() - began
+        if loaded != size:
+            raise BenchError(f"the loader wrote {loaded} patients, not {size}")
         service_port, json_server_port = free_port(), free_port()
         with (
             started(
@@ -637,6 +867,141 @@ def run_size(size: int, profile: Profile, server_url: str, workdir: Path) -> Siz
     return report
 
 
+# One request of each kind the mix draws, with ids and words from the generated ranges: the
+# service's answer is compared with json-server's, and each is timed alone before the run.
+def mix_examples(sizes: MixSizes) -> list[tuple[str, str]]:
+    patient, appointment_page = max(sizes.patients // 3, 1), max(sizes.appointments // 40, 1)
+    return [
+        ("page", f"/appointments?_page={appointment_page}&_limit=20"),
+        ("id", f"/patients/{patient}"),
+        ("id, string", f"/Wards/w{sizes.wards}"),
+        ("filter+sort+page", "/patients?gender=female&age_gte=30&_sort=name&_page=3&_limit=20"),
+        ("q", "/patients?q=boston&_page=2&_limit=20"),
+        ("q, digits", "/patients?q=4821&_page=1&_limit=20"),
+        ("_like", "/patients?name_like=ann&_page=1&_limit=20"),
+        ("dotted path", "/patients?address.city=Denver&_sort=age&_order=desc&_page=2&_limit=20"),
+        (
+            "dotted + _like",
+            "/patients?address.city=Miami&conditions_like=asthma&_sort=age&_order=desc&_limit=20",
+        ),
+        ("_expand+_embed item", f"/patients/{patient}?_expand=doctor&_embed=appointments"),
+        ("_expand list", f"/appointments?_expand=patient&_page={appointment_page}"),
+        ("nested", f"/doctors/{max(sizes.doctors // 2, 1)}/patients"),
+        ("nested + sort", f"/patients/{patient}/appointments?_sort=date"),
+        ("singular", "/clinic"),
+    ]
+
+
+def probe_mix(report: SizeReport, servers: dict[str, RunningServer], sizes: MixSizes) -> None:
+    """Ask each server one request of each kind: a service answer that is not 2xx is a
+    failure, one unlike json-server's a difference; both are timed."""
+    for kind, path in mix_examples(sizes):
+        replies: dict[str, Reply] = {}
+        for name, server in servers.items():
+            began = time.monotonic()
+            try:
+                replies[name] = call(server.base_url, "GET", path)
+            except (OSError, http.client.HTTPException) as exc:
+                report.failures.append(f"GET {path} [{name}]: {type(exc).__name__}")
+                return
+            report.probe_s[(kind, name)] = time.monotonic() - began
+        if not 200 <= replies[SERVICE].status < 300:
+            report.failures.append(f"GET {path} [{SERVICE}]: {replies[SERVICE].status}")
+        if JSON_SERVER in replies:
+            difference = answer_difference(
+                replies[JSON_SERVER],
+                servers[JSON_SERVER].base_url,
+                replies[SERVICE],
+                servers[SERVICE].base_url,
+            )
+            if difference:
+                report.differences.append(f"GET {path}: {difference}")
+
+
+def run_mix(size: int, profile: Profile, server_url: str, workdir: Path) -> SizeReport:
+    """Generate the mix's db.json for `size` patients, load it into the service (and into
+    json-server when it can hold it), and run the random mixes."""
+    sizes = MixSizes(size)
+    report = SizeReport(size, MIX)
+    db_file = workdir / f"collections-{size}.json"
+    began = time.monotonic()
+    write_mix_db_json(db_file, sizes)
+    report.generate_s = time.monotonic() - began
+    print(f"{sizes.describe()}: generated in {report.generate_s:.1f} s", flush=True)
+    with (
+        temporary_database(server_url, prefix="patients_bench") as database_url,
+        ExitStack() as stack,
+    ):
+        began = time.monotonic()
+        loaded = load_collections(database_url, db_file)
+        report.import_s = time.monotonic() - began
+        if loaded != sizes.records:
+            raise BenchError(f"the loader wrote {loaded} records, not {sizes.records}")
+        print(f"  loaded into the service in {report.import_s:.1f} s", flush=True)
+        service_port = free_port()
+        servers = {
+            SERVICE: stack.enter_context(
+                started(
+                    SERVICE,
+                    service_port,
+                    [sys.executable, "-m", "app.runner"],
+                    service_env(database_url, service_port),
+                    "/health/ready",
+                    BACKEND_DIR,
+                    workdir,
+                )
+            )
+        }
+        if size <= JSON_SERVER_MAX_PATIENTS:
+            port = free_port()
+            copy = Path(shutil.move(db_file, workdir / f"json-server-collections-{size}.json"))
+            servers[JSON_SERVER] = stack.enter_context(
+                started(
+                    JSON_SERVER,
+                    port,
+                    json_server_command(copy, port),
+                    dict(os.environ),
+                    "/patients/1",
+                    workdir,
+                    workdir,
+                )
+            )
+        else:
+            db_file.unlink()
+        report.startup_s = {name: server.startup_s for name, server in servers.items()}
+        cpu = CpuWatch(
+            tuple(server.process.pid for server in servers.values()),
+            str(make_url(database_url).database),
+        )
+        probe_mix(report, servers, sizes)
+        for difference in report.differences:
+            print(f"  differs from json-server: {difference}", flush=True)
+        for index, scenario in enumerate(profile.mix_scenarios()):
+            order = [JSON_SERVER, SERVICE] if index % 2 == 0 else [SERVICE, JSON_SERVER]
+            for name in (name for name in order if name in servers):
+                measurement = Measurement(scenario, size, name)
+                command = mix_wrk_command(servers[name].base_url, scenario, sizes, profile)
+                with cpu.other_share(measurement):
+                    measurement.result = run_wrk(command, profile)
+                settle(servers[name])
+                report.measurements.append(measurement)
+                print(f"  {describe(measurement)}", flush=True)
+        report.rss_bytes = {name: resident_memory(server) for name, server in servers.items()}
+    return report
+
+
+def run_mix_or_say_why(size: int, profile: Profile, server_url: str, workdir: Path) -> SizeReport:
+    """run_mix; a size that cannot be measured (the data too large for this machine, a server
+    that stopped) is reported as a failure of that size, and the others still run."""
+    try:
+        return run_mix(size, profile, server_url, workdir)
+    except BenchError as exc:
+        print(f"  random mix at {size:,} failed: {exc}", flush=True)
+        report = SizeReport(size, MIX)
+        report.failures.append(f"random mix: {exc}")
+        return report
+
+
 # --- Reporting -----------------------------------------------------------------------------
 
 
@@ -661,10 +1026,16 @@ def format_ratio(ratio: float | None) -> str:
 
 
 def format_errors(result: WrkResult) -> str:
+    not_found = f" (and {result.not_found:,} 404s)" if result.not_found else ""
     if not result.error_count:
-        return "0"
-    parts = ", ".join(f"{kind} {count}" for kind, count in result.errors.items() if count)
-    return f"{result.error_count} ({parts})"
+        return "0" + not_found
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(result.statuses.items()))
+    parts = ", ".join(
+        f"{kind} {count}" + (f" [{statuses}]" if kind == "status" and statuses else "")
+        for kind, count in result.errors.items()
+        if count
+    )
+    return f"{result.error_count} ({parts}){not_found}"
 
 
 def throughput_ratio(report: SizeReport, key: str) -> float | None:
@@ -730,21 +1101,55 @@ def result_rows(reports: Sequence[SizeReport]) -> list[tuple[str, ...]]:
     ]
 
 
-RESOURCE_HEADER = ("patients", "server", "start-up to ready", "resident memory after the run")
+RESOURCE_HEADER = (
+    "data",
+    "patients",
+    "server",
+    "loaded in",
+    "start-up to ready",
+    "resident memory after the run",
+)
 
 
 def resource_rows(reports: Sequence[SizeReport]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for report in reports:
         for server in (SERVICE, JSON_SERVER):
+            if server not in report.startup_s:
+                continue
             rss = report.rss_bytes.get(server, [])
             kind = "per worker" if server == SERVICE else "process"
+            loaded = "" if server == JSON_SERVER or report.import_s is None else report.import_s
             rows.append(
                 (
+                    report.data,
                     f"{report.size:,}",
                     server,
-                    f"{report.startup_s.get(server, float('nan')):.2f} s",
+                    f"{loaded:.1f} s" if isinstance(loaded, float) else "at start-up",
+                    f"{report.startup_s[server]:.2f} s",
                     ", ".join(f"{value / MEGABYTE:.0f} MB" for value in rss) + f" ({kind})",
+                )
+            )
+    return rows
+
+
+PROBE_HEADER = ("request", "patients", "service", "json-server")
+
+
+def probe_rows(reports: Sequence[SizeReport]) -> list[tuple[str, ...]]:
+    """One request of each kind of the mix, alone, before the load: what a cold answer costs."""
+    rows: list[tuple[str, ...]] = []
+    for report in reports:
+        sizes = MixSizes(report.size)
+        for kind, path in mix_examples(sizes) if report.data == MIX else ():
+            times = [report.probe_s.get((kind, server)) for server in (SERVICE, JSON_SERVER)]
+            if times == [None, None]:
+                continue
+            rows.append(
+                (
+                    f"{kind}: `{path}`",
+                    f"{report.size:,}",
+                    *("" if t is None else format_latency(round(t * 1e6), 300) for t in times),
                 )
             )
     return rows
@@ -775,12 +1180,14 @@ class LoadTarget:
     min_ratio: float | None
     percentile: str
     max_latency_ms: float
+    min_rate: float | None = None  # requests/s, for a data set json-server cannot load
 
     def describe(self) -> str:
-        scenario = next(s for s in SCENARIOS if s.key == self.key)
+        scenario = next(s for s in ALL_SCENARIOS if s.key == self.key)
         ratio = f"≥ {self.min_ratio:g}x json-server's requests/s and " if self.min_ratio else ""
+        rate = f"≥ {self.min_rate:g} requests/s and " if self.min_rate else ""
         return (
-            f"{scenario.label} at {self.size:,}: {ratio}"
+            f"{scenario.label} at {self.size:,}: {ratio}{rate}"
             f"{self.percentile} < {self.max_latency_ms:g} ms, no errors"
         )
 
@@ -791,59 +1198,153 @@ LOAD_TARGETS = (
     LoadTarget("post", 500, 5, "p99", 50),
     LoadTarget("filter", 100_000, None, "p95", 20),
     LoadTarget("search_page", 100_000, None, "p95", 20),
+    LoadTarget("mix_writes", 500, 2, "p99", 50),
+    LoadTarget("mix_writes", 100_000, 100, "p95", 50),
+    LoadTarget("mix_writes", 1_000_000, None, "p95", 100, min_rate=500),
 )
 STARTUP_TARGET_S = 1.0
 STARTUP_TARGET_SIZE = 100_000
 WORKER_MEMORY_TARGET_BYTES = 120 * MEGABYTE
+MIX_LARGE_SIZE = 1_000_000
+MIX_IMPORT_TARGET_S = 180.0
+MIX_WORKER_MEMORY_TARGET_BYTES = 150 * MEGABYTE
+
+Verdict = tuple[str, str, str, str]  # target, measured, verdict, by how much
 
 
-def evaluate_targets(reports: Sequence[SizeReport]) -> list[tuple[str, str, str]]:
-    """(target, measured, verdict) for every target of the brief."""
-    by_size = {report.size: report for report in reports}
-    rows = []
-    for target in LOAD_TARGETS:
-        report = by_size.get(target.size)
-        measurement = report.find(target.key, SERVICE) if report else None
-        if report is None or measurement is None or measurement.result is None:
-            reason = measurement.not_measured if measurement else "not run"
-            rows.append((target.describe(), f"not measured: {reason}", "not measured"))
-            continue
-        result = measurement.result
-        latency = result.latency_us[target.percentile]
-        ratio = throughput_ratio(report, target.key)
-        met = (
-            0 <= latency < target.max_latency_ms * 1000
-            and result.error_count == 0
-            and (target.min_ratio is None or (ratio is not None and ratio >= target.min_ratio))
-        )
-        ratio_text = f"{format_ratio(ratio)}, " if target.min_ratio else ""
-        measured = (
-            f"{ratio_text}{target.percentile} {format_latency(latency, result.timeout_s)}, "
-            f"errors {result.error_count}"
-        )
-        rows.append((target.describe(), measured, "met" if met else "NOT met"))
-    large = by_size.get(STARTUP_TARGET_SIZE)
-    if large is None:
-        rows.append((f"start-up < {STARTUP_TARGET_S:g} s", "not measured", "not measured"))
-        rows.append(("memory per worker < 120 MB", "not measured", "not measured"))
-        return rows
-    startup = large.startup_s[SERVICE]
-    rows.append(
+def at_least(measured: float, minimum: float, what: str) -> str:
+    """How far `measured` is above (met) or below (missed) a minimum."""
+    if measured >= minimum:
+        return f"{what} {measured / minimum:.2g}x the minimum"
+    if measured >= minimum / 2:
+        return f"{what} {1 - measured / minimum:.0%} short"
+    return f"{what} short by {minimum / measured:.1f}x" if measured else f"{what} is 0"
+
+
+def below(measured: float, limit: float, what: str) -> str:
+    """How far `measured` is under (met) or over (missed) a limit."""
+    if measured < limit:
+        return f"{what} {1 - measured / limit:.0%} under the limit"
+    if measured < 2 * limit:
+        return f"{what} {measured / limit - 1:.0%} over the limit"
+    return f"{what} {measured / limit:.1f}x the limit"
+
+
+def _load_verdict(target: LoadTarget, report: SizeReport, measurement: Measurement) -> Verdict:
+    assert measurement.result is not None
+    result = measurement.result
+    latency = result.latency_us[target.percentile]
+    limit_us = target.max_latency_ms * 1000
+    ratio = throughput_ratio(report, target.key)
+    rate = result.requests_per_second
+    checks = [
         (
-            f"start-up to ready at {STARTUP_TARGET_SIZE:,} < {STARTUP_TARGET_S:g} s",
+            0 <= latency < limit_us,
+            below(latency, limit_us, target.percentile)
+            if latency >= 0
+            else f"{target.percentile} {format_latency(latency, result.timeout_s)}",
+        ),
+        (result.error_count == 0, f"{result.error_count:,} errors"),
+    ]
+    if target.min_ratio is not None:
+        checks.append(
+            (
+                ratio is not None and ratio >= target.min_ratio,
+                at_least(ratio, target.min_ratio, "ratio") if ratio else "no ratio",
+            )
+        )
+    if target.min_rate is not None:
+        checks.append((rate >= target.min_rate, at_least(rate, target.min_rate, "requests/s")))
+    ratio_text = f"{format_ratio(ratio)}, " if target.min_ratio else ""
+    rate_text = f"{format_rate(rate)} requests/s, " if target.min_rate else ""
+    measured = (
+        f"{ratio_text}{rate_text}{target.percentile} "
+        f"{format_latency(latency, result.timeout_s)}, errors {result.error_count}"
+    )
+    met = all(ok for ok, _ in checks)
+    margins = [text for ok, text in checks if ok == met and not text.startswith("0 errors")]
+    return target.describe(), measured, "met" if met else "NOT met", "; ".join(margins)
+
+
+def _find(
+    reports: Sequence[SizeReport], key: str, size: int
+) -> tuple[SizeReport, Measurement] | None:
+    for report in reports:
+        measurement = report.find(key, SERVICE) if report.size == size else None
+        if measurement is not None:
+            return report, measurement
+    return None
+
+
+def evaluate_targets(reports: Sequence[SizeReport]) -> list[Verdict]:
+    """(target, measured, verdict, by how much) for every target of the brief."""
+    rows: list[Verdict] = []
+    for target in LOAD_TARGETS:
+        found = _find(reports, target.key, target.size)
+        if found is None or found[1].result is None:
+            reason = found[1].not_measured if found else "not run"
+            rows.append((target.describe(), f"not measured: {reason}", "not measured", ""))
+            continue
+        rows.append(_load_verdict(target, *found))
+    rows += _repeated_resource_verdicts(reports)
+    rows += _mix_resource_verdicts(reports)
+    return rows
+
+
+def _repeated_resource_verdicts(reports: Sequence[SizeReport]) -> list[Verdict]:
+    large = next((r for r in reports if r.data == REPEATED and r.size == STARTUP_TARGET_SIZE), None)
+    startup_target = f"start-up to ready at {STARTUP_TARGET_SIZE:,} < {STARTUP_TARGET_S:g} s"
+    memory_target = f"resident memory per worker after the run at {STARTUP_TARGET_SIZE:,} < 120 MB"
+    if large is None:
+        return [
+            (startup_target, "not measured", "not measured", ""),
+            (memory_target, "not measured", "not measured", ""),
+        ]
+    startup = large.startup_s[SERVICE]
+    largest = max(large.rss_bytes[SERVICE])
+    return [
+        (
+            startup_target,
             f"{startup:.2f} s",
             "met" if startup < STARTUP_TARGET_S else "NOT met",
-        )
-    )
-    largest = max(large.rss_bytes[SERVICE])
-    rows.append(
+            below(startup, STARTUP_TARGET_S, "start-up"),
+        ),
         (
-            f"resident memory per worker after the run at {STARTUP_TARGET_SIZE:,} < 120 MB",
+            memory_target,
             f"{largest / MEGABYTE:.0f} MB (largest worker)",
             "met" if largest < WORKER_MEMORY_TARGET_BYTES else "NOT met",
-        )
+            below(largest, WORKER_MEMORY_TARGET_BYTES, "memory"),
+        ),
+    ]
+
+
+def _mix_resource_verdicts(reports: Sequence[SizeReport]) -> list[Verdict]:
+    large = next((r for r in reports if r.data == MIX and r.size == MIX_LARGE_SIZE), None)
+    import_target = (
+        f"loading the mix's db.json at {MIX_LARGE_SIZE:,} patients "
+        f"({MixSizes(MIX_LARGE_SIZE).records:,} records) < {MIX_IMPORT_TARGET_S:g} s"
     )
-    return rows
+    memory_target = f"resident memory per worker after the mix at {MIX_LARGE_SIZE:,} < 150 MB"
+    if large is None or large.import_s is None or SERVICE not in large.rss_bytes:
+        return [
+            (import_target, "not measured", "not measured", ""),
+            (memory_target, "not measured", "not measured", ""),
+        ]
+    largest = max(large.rss_bytes[SERVICE])
+    return [
+        (
+            import_target,
+            f"{large.import_s:.0f} s",
+            "met" if large.import_s < MIX_IMPORT_TARGET_S else "NOT met",
+            below(large.import_s, MIX_IMPORT_TARGET_S, "load"),
+        ),
+        (
+            memory_target,
+            f"{largest / MEGABYTE:.0f} MB (largest worker)",
+            "met" if largest < MIX_WORKER_MEMORY_TARGET_BYTES else "NOT met",
+            below(largest, MIX_WORKER_MEMORY_TARGET_BYTES, "memory"),
+        ),
+    ]
 
 
 # --- Machine, docs and chart ---------------------------------------------------------------
@@ -897,7 +1398,8 @@ def machine_facts(postgres: str, postgres_where: str) -> list[tuple[str, str]]:
 
 
 def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
-    """Grouped bars of requests/s per scenario and size, both servers, on a log scale."""
+    """Grouped bars of requests/s per scenario and size, both servers, on a log scale; below,
+    the random mix's p50, p95 and p99 per size and server."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -914,7 +1416,14 @@ def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
         result = measurement.result if measurement else None
         return result.requests_per_second if result else None
 
-    figure, axes = plt.subplots(figsize=(max(8.0, 0.95 * len(groups) + 2), 6.0), dpi=110)
+    mixes = [(report, key) for report, key in groups if report.data == MIX]
+    figure, (axes, latency_axes) = plt.subplots(
+        2,
+        1,
+        figsize=(max(8.0, 0.95 * len(groups) + 2), 11.0),
+        dpi=110,
+        height_ratios=(6, 4.5) if mixes else (6, 0.01),
+    )
     width = 0.4
     highest = 1.0
     for offset, server, color in ((-0.2, JSON_SERVER, "#9e9e9e"), (0.2, SERVICE, "#1f6fb2")):
@@ -955,7 +1464,7 @@ def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
     axes.set_xticks(
         range(len(groups)),
         [
-            f"{next(s.short_name for s in SCENARIOS if s.key == key)}\n{report.size:,}"
+            f"{next(s.short_name for s in ALL_SCENARIOS if s.key == key)}\n{report.size:,}"
             for report, key in groups
         ],
         fontsize=8,
@@ -966,9 +1475,103 @@ def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
     )
     axes.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize=8)
     axes.grid(axis="y", which="major", alpha=0.3)
+    _latency_panel(latency_axes, mixes)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def _latency_panel(axes: Any, mixes: Sequence[tuple[SizeReport, str]]) -> None:
+    """p50, p95 and p99 of each random mix, json-server's bars beside the service's."""
+    if not mixes:
+        axes.set_visible(False)
+        return
+    shades = {
+        JSON_SERVER: ("#d0d0d0", "#9e9e9e", "#616161"),
+        SERVICE: ("#a9cbe8", "#1f6fb2", "#0b3b63"),
+    }
+    width = 0.13
+    for index, (report, key) in enumerate(mixes):
+        for server_offset, server in ((-0.21, JSON_SERVER), (0.21, SERVICE)):
+            measurement = report.find(key, server)
+            result = measurement.result if measurement else None
+            for p_index, percentile in enumerate(("p50", "p95", "p99")):
+                x = index + server_offset + (p_index - 1) * width
+                value = result.latency_us[percentile] if result else NOT_RECORDED
+                beyond = value == SLOWER_THAN_TIMEOUT
+                height = (result.timeout_s * 1000 if beyond else value / 1000) if result else 0
+                bar = axes.bar(x, height, width, color=shades[server][p_index])
+                if index == 0:
+                    bar.set_label(f"{server} {percentile}")
+                shown = f"{height:,.0f}" if height >= 10 else f"{height:.1f}"
+                text = "n/a" if not result else (">" if beyond else "") + shown
+                axes.annotate(
+                    text,
+                    (x, max(height, 0.1)),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=6,
+                    rotation=90,
+                )
+    axes.axhline(50, color="#c62828", linestyle="--", linewidth=0.8)
+    axes.axhline(100, color="#c62828", linestyle=":", linewidth=0.8)
+    axes.set_yscale("log")
+    axes.set_ylim(0.5, 200_000)
+    axes.set_ylabel("latency, ms (log scale; lower is better)")
+    axes.set_xticks(
+        range(len(mixes)),
+        [
+            f"{next(s.short_name for s in MIX_SCENARIOS if s.key == key)}\n{report.size:,}"
+            for report, key in mixes
+        ],
+        fontsize=8,
+    )
+    axes.set_xlabel("random mix, patients; red lines: the 50 ms and 100 ms targets")
+    axes.set_title("Random mix latency: p50, p95, p99 per server", fontsize=11)
+    axes.legend(loc="upper left", fontsize=7, ncol=2)
+    axes.grid(axis="y", which="major", alpha=0.3)
+
+
+MIX_READS_TABLE = (
+    ("15", "a page of 20 of a random collection", "`/<collection>?_page=<p>&_limit=20`"),
+    ("20", "a random id of a random collection", "`/<collection>/<id>`, `/Wards/w<k>`"),
+    (
+        "10",
+        "equality + range filters, sorted, paged",
+        "`/patients?gender=<g>&age_gte=<n>&_sort=<name, age, admittedAt or id>&_page=<1-5>"
+        "&_limit=20`",
+    ),
+    (
+        "10",
+        "`q`: a first or last name, a city, a condition or 3-4 digits",
+        "`/patients?q=<term>&_page=<1-3>&_limit=20`",
+    ),
+    (
+        "7",
+        "`_like`: 3-4 letters of a name",
+        "`/patients?name_like=<substring>&_page=<1-3>&_limit=20`",
+    ),
+    (
+        "7",
+        "a dotted path, half of the time with a `_like` on an array",
+        "`/patients?address.city=<c>&_sort=age&_order=desc&_page=<1-5>&_limit=20`, "
+        "`/patients?address.city=<c>&conditions_like=<c>&_sort=age&_order=desc&_limit=20`",
+    ),
+    ("6", "`_expand` + `_embed` on an item", "`/patients/<id>?_expand=doctor&_embed=appointments`"),
+    ("6", "`_expand` on a list", "`/appointments?_expand=patient&_page=<p>`"),
+    (
+        "8",
+        "nested routes",
+        "`/doctors/<id>/patients`, `/patients/<id>/appointments?_sort=date`",
+    ),
+    ("3", "the singular resource", "`/clinic`"),
+)
+
+
+def _filtered(reports: Sequence[SizeReport], data: str) -> list[SizeReport]:
+    return [report for report in reports if report.data == data]
 
 
 def write_docs(
@@ -981,69 +1584,149 @@ def write_docs(
     kept = ""
     if DOCS_FILE.exists():
         kept = DOCS_FILE.read_text().partition(GENERATED_END)[2]
-    options = wrk_command("http://127.0.0.1:PORT", SCENARIOS[0], 0, profile)[:-5]
-    wrk = " ".join(options).replace(str(WRK_SCRIPT), "scripts/bench/wrk.lua")
+    options = " ".join(wrk_options(profile))
+    wrk = f"{options} --script=scripts/bench/wrk.lua http://127.0.0.1:PORT/"
     wrk += " -- METHOD PATH LARGEST_ID BODY"
+    mix_wrk = f"{options} --script=scripts/bench/mix.lua http://127.0.0.1:PORT/ -- patients=N"
+    mix_wrk += " doctors=N/50 wards=N/1000 appointments=2N writes=0|10 seed=... first=... ..."
     sizes = " and ".join(f"{size:,}" for size in profile.sizes)
+    mix_sizes = ", ".join(f"{size:,}" for size in profile.mix_sizes)
+    repeated, mixes = _filtered(reports, REPEATED), _filtered(reports, MIX)
+    sizes_help = (
+        f"these sizes (patients, comma-separated); the default is {sizes} for the repeated "
+        f"URLs and {mix_sizes} for the mix. json-server joins only up to "
+        f"{JSON_SERVER_MAX_PATIENTS:,} patients, and the repeated URLs run only there"
+    )
+    differences = [
+        f"- {report.size:,} patients: {difference}"
+        for report in mixes
+        for difference in report.differences
+    ] or ["- none."]
+    failures = [
+        f"- {report.size:,} patients: {failure}" for report in mixes for failure in report.failures
+    ] or ["- none."]
     text = f"""# Benchmarks: the service against json-server 0.17.4
 
 Measured on {started_at:%Y-%m-%d %H:%M} UTC with `{command}` (from the repository root), which
 runs `cd backend && .venv/bin/python -m scripts.bench`. Numbers from another machine will differ;
 compare the two servers with each other, not with these figures.
 
-![Requests per second per scenario, both servers, log scale](benchmarks.png)
+![Requests/s per scenario, both servers, log scale; the random mix's latencies](benchmarks.png)
 
 ## Setup
 
 {markdown_table(("", ""), facts)}
 
 - **Load**: wrk, {WRK_THREADS} threads, {CONNECTIONS} connections, {profile.duration_s} s per
-  scenario and server, request timeout {profile.timeout_s} s. `{wrk}`.
+  scenario and server, request timeout {profile.timeout_s} s. Repeated URL: `{wrk}`.
+  Random mix: `{mix_wrk}`.
   The two servers take turns scenario by scenario (who goes first alternates), and each run
   starts only after the previous server has finished the requests wrk left in flight.
-- **Data**: {sizes} generated patients (name, age, gender, email, phone, address{{city,street}},
-  bloodType, conditions[], admittedAt; ids 1..N; seed {DATA_SEED}), loaded into json-server as
-  a db.json file and into the service from the same file through the db.json importer
-  (`app.seed.seed_if_empty`, as `make run` seeds its database). `{{id}}` in a path is a random
-  existing id on every request. `q` searches for "{SEARCH_TERM}" (about 5% of patients).
-  The POST runs last at each size, because it grows the collection.
 - **json-server**: `json-server <copy of db.json> --host 127.0.0.1 --port <port> --quiet`
-  (Node, one process; it rewrites the whole db.json after every write).
+  (Node, one process; it rewrites the whole db.json after every write, and on a DELETE scans
+  every collection for records left without their parent).
 - **Service**: render.yaml's start command, `python -m app.runner`, with
   `ENVIRONMENT=production`, `WEB_CONCURRENCY={SERVICE_WORKERS}`, `LOG_LEVEL=warning`, on a fresh
   database migrated to head. wrk, both servers and PostgreSQL share the same cores.
+
+### Running part of it
+
+`make bench` runs everything and rewrites this file and the chart. `BENCH_ARGS` narrows a run,
+which then only prints its tables (add `--docs` to write this file anyway):
+
+| flag | what it does |
+|---|---|
+| `--only repeated` or `--only mix` | only the repeated-URL scenarios, or only the random mix |
+| `--sizes 100000` | {sizes_help} |
+| `--duration 10` | seconds per scenario and server (default {FULL.duration_s}) |
+| `--no-docs`, `--docs` | never / always write docs/benchmarks.md and the chart |
+| `--smoke` | `make bench-smoke`: seconds on 200 patients, fails if a request errors |
+
+For example, while making queries faster: `make bench BENCH_ARGS="--only mix --sizes 100000
+--duration 10"` (under 3 minutes at 100,000 patients, most of it loading the data).
+
+## Repeated URL: one request, over and over
+
+- **Data**: {sizes} generated patients (name, age, gender, email, phone, address{{city,street}},
+  bloodType, conditions[], admittedAt; ids 1..N; seed {DATA_SEED}), loaded into json-server as
+  a db.json file and into the service from the same file with `load_collections` (below), which runs the db.json importer.
+  `{{id}}` in a path is a random existing id on every request. `q` searches for
+  "{SEARCH_TERM}" (about 5% of patients).
+  The POST runs last at each size, because it grows the collection.
 - Before each run one request of the scenario goes to both servers; if the service's status,
   body, `X-Total-Count` or `Link` differs from json-server's, the service is not measured for
   that scenario (the row says why).
 
-## Results
+{markdown_table(TABLE_HEADER, result_rows(repeated))}
 
-{markdown_table(TABLE_HEADER, result_rows(reports))}
+## Random mix: a front end's traffic
+
+- **Data** (`write_mix_db_json`, seed {DATA_SEED}, written as it is generated): N patients
+  (the fields above, plus `doctorId` 1..N/50 and `wardId` "w1".."wN/1000"), N/50 `doctors`
+  (name, specialty, email, phone, wardId), N/1,000 `Wards` (capitalised, string ids
+  "w1".., name, floor, beds), 2N `appointments` (patientId, {STRING_FOREIGN_KEY_SHARE:.0%} of
+  them as a string, doctorId, date, reason, status), and the singular `clinic`; at least one
+  of each. Sizes: {mix_sizes} patients. json-server loads the same file; the service loads it
+  with `load_collections` (scripts/bench.py: the db.json importer, `--replace`, then ANALYZE).
+  Above {JSON_SERVER_MAX_PATIENTS:,} patients the service runs alone.
+- **Traffic** (scripts/bench/mix.lua): every request is drawn at random, per wrk thread from
+  a fixed seed (both servers get the same sequence), with ids and words from the generated
+  ranges. Reads, by weight:
+
+{markdown_table(("weight", "request", "paths"), MIX_READS_TABLE)}
+
+- **Writes**: "10% writes" makes each request a write with probability 0.1: POST (30%), PUT
+  (20%) or PATCH (30%) on a random collection and id, or DELETE (20%) of a record that
+  wrk thread created itself (from its POST's `Location`; a POST when it has none), so reads
+  still find every generated id. A 404 is therefore not expected; the errors column counts
+  timeouts, socket errors and every answer other than 2xx or 404, and lists 404s apart.
+  json-server cascades each DELETE (scans every collection for orphans); the service does not
+  unless `CASCADE_DELETES` is on, which the production start leaves off.
+
+{markdown_table(TABLE_HEADER, result_rows(mixes))}
+
+**One request of each kind, alone**, before the load (the first time it is asked, so no
+reused answer): what a cold answer costs.
+
+{markdown_table(PROBE_HEADER, probe_rows(mixes))}
+
+Answers of the service that differ from json-server's among these:
+
+{chr(10).join(differences)}
+
+Requests among these that the service did not answer with 2xx (a mix size that could not be
+measured at all is listed here too):
+
+{chr(10).join(failures)}
+
+## Reading the tables
 
 - requests/s counts every completed response, in {profile.duration_s} s. "responses" is how many
   completed; a slow server completes few, and requests still waiting when the run ends are not
   counted.
 - p50/p95/p99 come from wrk's latency histogram. A response slower than the timeout counts as a
   `timeout` error; a percentile that falls among those shows as "> {profile.timeout_s} s".
-- errors: `status` is an HTTP status of 400 or more (no scenario expects one), `connect`,
-  `read`, `write` are socket errors, `timeout` as above.
+- errors: `status` is an HTTP status of 400 or more (in the mix: any answer other than 2xx or
+  404), `connect`, `read`, `write` are socket errors, `timeout` as above.
 - others' CPU: the share of the machine's CPU time that processes outside the benchmark (and
   the hypervisor's steal) took during the run. The benchmark's own processes (wrk, both
   servers, the service's PostgreSQL backends) are not counted. Above a few percent, the row
   measured a shared machine and its figures are low.
 
-## Start-up and memory
+## Loading, start-up and memory
 
 {markdown_table(RESOURCE_HEADER, resource_rows(reports))}
 
-Start-up is the time from process start until `/health/ready` answers 200 (json-server: until
-`GET /patients/1` answers), on a database already migrated and loaded (in production the
-start does not migrate). Memory is the resident set size (psutil) of each uvicorn worker
-process after the last scenario, in MB of 1,000,000 bytes.
+"loaded in" is the service's load of the db.json into a migrated database
+(`load_collections`). Start-up is the time from
+process start until `/health/ready` answers 200 (json-server, which loads the file as it
+starts: until `GET /patients/1` answers), on a database already migrated and loaded (in
+production the start does not migrate). Memory is the resident set size (psutil) of each
+uvicorn worker process after the last scenario, in MB of 1,000,000 bytes.
 
 ## Targets
 
-{markdown_table(("target", "measured", "verdict"), evaluate_targets(reports))}
+{markdown_table(("target", "measured", "verdict", "by how much"), evaluate_targets(reports))}
 
 {GENERATED_END}"""
     DOCS_FILE.write_text(text + kept)
@@ -1054,10 +1737,17 @@ def print_report(reports: Sequence[SizeReport], profile: Profile) -> None:
     print(text_table(TABLE_HEADER, result_rows(reports)))
     print()
     print(text_table(RESOURCE_HEADER, resource_rows(reports)))
+    if any(report.data == MIX for report in reports):
+        print()
+        print(text_table(PROBE_HEADER, probe_rows(reports)))
     if not profile.smoke:
         print()
-        print(text_table(("target", "measured", "verdict"), evaluate_targets(reports)))
+        header = ("target", "measured", "verdict", "by how much")
+        run = [row for row in evaluate_targets(reports) if not row[1].startswith("not measured")]
+        print(text_table(header, run) if run else "No target's scenario ran.")
     for report in reports:
+        for difference in report.differences:
+            print(f"differs from json-server at {report.size:,}: {difference}")
         for failure in report.failures:
             print(f"FAILED at {report.size:,}: {failure}")
 
@@ -1083,6 +1773,10 @@ def check_tools() -> None:
         raise BenchError("json-server 0.17.4 is not installed: run `npm ci` at the root.")
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(size.replace("_", "")) for size in text.split(","))
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -1090,24 +1784,45 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="a few seconds on a tiny data set; no docs; fails if any request errors",
     )
-    parser.add_argument("--duration", type=int, help="seconds per scenario and server")
     parser.add_argument(
-        "--sizes", type=lambda text: tuple(int(s) for s in text.split(",")), help="e.g. 500,100000"
+        "--only", choices=sorted(PARTS), help="only the repeated-URL scenarios, or only the mix"
     )
-    parser.add_argument("--no-docs", action="store_true", help="print only; do not write docs/")
+    parser.add_argument("--duration", type=int, help="seconds per scenario and server")
+    parser.add_argument("--sizes", type=_sizes, help="patients, e.g. 500,100000")
+    docs = parser.add_mutually_exclusive_group()
+    docs.add_argument("--no-docs", action="store_true", help="print only; do not write docs/")
+    docs.add_argument("--docs", action="store_true", help="write docs/ after a narrowed run too")
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def profile_for(args: argparse.Namespace) -> Profile:
+    """The profile the command line asks for: the full run or the smoke test, narrowed."""
     profile = SMOKE if args.smoke else FULL
     overrides: dict[str, Any] = {}
     if args.duration:
         overrides["duration_s"] = args.duration
     if args.sizes:
-        overrides["sizes"] = args.sizes
-    if overrides:
-        profile = replace(profile, **overrides)
+        overrides["sizes"] = tuple(s for s in args.sizes if s <= JSON_SERVER_MAX_PATIENTS)
+        overrides["mix_sizes"] = args.sizes
+    if args.only:
+        overrides["scenario_keys"] = profile.scenario_keys & PARTS[args.only]
+    profile = replace(profile, **overrides)
+    if not profile.scenario_keys & PARTS["repeated"]:
+        profile = replace(profile, sizes=())
+    if not profile.mix_scenarios():
+        profile = replace(profile, mix_sizes=())
+    return profile
+
+
+def writes_docs(args: argparse.Namespace) -> bool:
+    """The full run writes docs/; a narrowed one only when asked to."""
+    narrowed = bool(args.only or args.sizes or args.duration)
+    return not args.smoke and not args.no_docs and (args.docs or not narrowed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    profile = profile_for(args)
     started_at = datetime.datetime.now(datetime.UTC)
     load_at_start = os.getloadavg()[0]
     if load_at_start > (os.cpu_count() or 1) / 2:
@@ -1118,6 +1833,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = machine_facts(postgres_version(server_url), where)
         with tempfile.TemporaryDirectory(prefix="patients-bench-") as workdir:
             reports = [run_size(size, profile, server_url, Path(workdir)) for size in profile.sizes]
+            reports += [
+                run_mix_or_say_why(size, profile, server_url, Path(workdir))
+                for size in profile.mix_sizes
+            ]
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
@@ -1127,10 +1846,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in problems:
             print(f"bench-smoke: request errors: {problem}", file=sys.stderr)
         return 1 if problems else 0
-    if not args.no_docs:
+    if writes_docs(args):
         load = f"{load_at_start:.2f} when the run began, {os.getloadavg()[0]:.2f} when it ended"
         facts.append(("Load average (1 min)", load))
-        write_docs(reports, profile, facts, "make bench", started_at)
+        command = "make bench" + (
+            f' BENCH_ARGS="{shlex.join(argv or sys.argv[1:])}"' if args.docs else ""
+        )
+        write_docs(reports, profile, facts, command, started_at)
         write_chart(reports, CHART_FILE)
         print(f"\nWrote {DOCS_FILE} and {CHART_FILE}.")
     return 0

@@ -1,10 +1,14 @@
 """The benchmark's own logic (`make bench`), without servers: data sets, answer comparison,
 latency formatting, targets and what counts as a failed request."""
 
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 from scripts import bench
 from scripts.bench import (
     JSON_SERVER,
-    SCENARIOS,
     SERVICE,
     Measurement,
     Reply,
@@ -16,7 +20,7 @@ NO_ERRORS = {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}
 
 
 def scenario(key: str) -> bench.Scenario:
-    return next(s for s in SCENARIOS if s.key == key)
+    return next(s for s in bench.ALL_SCENARIOS if s.key == key)
 
 
 def result(
@@ -32,7 +36,8 @@ def result(
 
 
 def report_with(size: int, key: str, ours: WrkResult | None, theirs: WrkResult) -> SizeReport:
-    report = SizeReport(size, startup_s={SERVICE: 0.5, JSON_SERVER: 0.3})
+    data = bench.MIX if key.startswith("mix") else bench.REPEATED
+    report = SizeReport(size, data, startup_s={SERVICE: 0.5, JSON_SERVER: 0.3})
     report.measurements = [
         Measurement(scenario(key), size, JSON_SERVER, theirs),
         Measurement(scenario(key), size, SERVICE, ours, None if ours else "body differs"),
@@ -112,8 +117,11 @@ def test_ratio_is_undefined_when_json_server_answered_nothing() -> None:
 
 
 def verdict_for(report: SizeReport, target_start: str) -> str:
-    rows = bench.evaluate_targets([report])
-    return next(verdict for target, _, verdict in rows if target.startswith(target_start))
+    return target_row(report, target_start)[2]
+
+
+def target_row(report: SizeReport, target_start: str) -> bench.Verdict:
+    return next(row for row in bench.evaluate_targets([report]) if row[0].startswith(target_start))
 
 
 def test_a_target_is_met_only_with_the_ratio_the_latency_and_no_errors() -> None:
@@ -150,3 +158,142 @@ def test_request_errors_name_runs_with_errors_and_failed_probes_only() -> None:
     assert len(problems) == 2
     assert problems[0].startswith("POST /patients [service]: 500")
     assert "errors 2 (timeout 2)" in problems[1]
+
+
+# --- The random mix ------------------------------------------------------------------------
+
+
+def mix_document(tmp_path: Path, patients: int, seed: int = bench.DATA_SEED) -> Any:
+    path = tmp_path / f"mix-{patients}-{seed}.json"
+    written = bench.write_mix_db_json(path, bench.MixSizes(patients), seed)
+    document = json.loads(path.read_text())
+    assert written == sum(len(v) for v in document.values() if isinstance(v, list))
+    return document
+
+
+def test_mix_collections_scale_with_the_patients_and_keep_at_least_one_of_each() -> None:
+    large, tiny = bench.MixSizes(100_000), bench.MixSizes(200)
+    assert (large.doctors, large.wards, large.appointments) == (2_000, 100, 200_000)
+    assert (tiny.doctors, tiny.wards, tiny.appointments) == (4, 1, 400)
+    assert large.records == 100_000 + 2_000 + 100 + 200_000
+
+
+def test_mix_data_is_the_same_for_the_same_seed_and_its_references_point_at_records(
+    tmp_path: Path,
+) -> None:
+    document = mix_document(tmp_path, 3_000)
+    assert document == mix_document(tmp_path, 3_000, seed=bench.DATA_SEED)
+    assert document != mix_document(tmp_path, 3_000, seed=1)
+    assert list(document) == ["patients", "doctors", "Wards", "appointments", "clinic"]
+    assert document["clinic"] == bench.CLINIC
+    ward_ids = {ward["id"] for ward in document["Wards"]}
+    assert ward_ids == {"w1", "w2", "w3"}
+    doctor_ids = {doctor["id"] for doctor in document["doctors"]}
+    assert doctor_ids == set(range(1, 61))
+    assert [p["id"] for p in document["patients"]] == list(range(1, 3_001))
+    assert all(
+        p["doctorId"] in doctor_ids and p["wardId"] in ward_ids for p in document["patients"]
+    )
+    patient_ids = [a["patientId"] for a in document["appointments"]]
+    as_strings = [i for i in patient_ids if isinstance(i, str)]
+    assert 0.05 < len(as_strings) / len(patient_ids) < 0.15
+    assert all(1 <= int(i) <= 3_000 for i in patient_ids)
+    assert all(a["doctorId"] in doctor_ids for a in document["appointments"])
+
+
+def test_mix_wrk_command_passes_the_generated_ranges_and_word_lists() -> None:
+    mix = scenario("mix_writes")
+    command = bench.mix_wrk_command("http://127.0.0.1:9", mix, bench.MixSizes(500), bench.FULL)
+    arguments = command[command.index("--") + 1 :]
+    options = dict(argument.split("=", 1) for argument in arguments)
+    assert options["patients"] == "500"
+    assert options["doctors"] == "10"
+    assert options["wards"] == "1"
+    assert options["appointments"] == "1000"
+    assert options["writes"] == "10"
+    assert "Boston" in options["cities"].split(",")
+    assert f"--script={bench.MIX_SCRIPT}" in command
+
+
+def test_404s_are_shown_apart_from_errors() -> None:
+    assert bench.format_errors(replace(result(100), not_found=3)) == "0 (and 3 404s)"
+    assert bench.format_errors(result(100, timeout=2)) == "2 (timeout 2)"
+    statuses = replace(result(100, status=3), statuses={"400": 2, "503": 1})
+    assert bench.format_errors(statuses) == "3 (status 3 [400: 2, 503: 1])"
+
+
+def args(*argv: str) -> Any:
+    return bench.parse_args(argv)
+
+
+def test_only_the_mix_at_a_chosen_size_runs_the_mix_alone_and_writes_no_docs() -> None:
+    chosen = args("--only", "mix", "--sizes", "100000", "--duration", "10")
+    profile = bench.profile_for(chosen)
+    assert profile.sizes == ()
+    assert profile.mix_sizes == (100_000,)
+    assert [s.key for s in profile.mix_scenarios()] == ["mix", "mix_writes"]
+    assert profile.duration_s == 10
+    assert not bench.writes_docs(chosen)
+    assert bench.writes_docs(args("--only", "mix", "--docs"))
+
+
+def test_the_default_run_measures_everything_and_writes_docs() -> None:
+    profile = bench.profile_for(args())
+    assert profile.sizes == (500, 100_000)
+    assert profile.mix_sizes == (500, 100_000, 1_000_000)
+    assert bench.writes_docs(args())
+    assert not bench.writes_docs(args("--no-docs"))
+
+
+def test_repeated_urls_run_only_at_sizes_json_server_can_load() -> None:
+    profile = bench.profile_for(args("--sizes", "500,1_000_000"))
+    assert profile.sizes == (500,)
+    assert profile.mix_sizes == (500, 1_000_000)
+    repeated_only = bench.profile_for(args("--only", "repeated"))
+    assert repeated_only.mix_sizes == ()
+
+
+def test_the_smoke_test_keeps_a_tiny_mix_with_writes() -> None:
+    profile = bench.profile_for(args("--smoke"))
+    assert [s.key for s in profile.mix_scenarios()] == ["mix_writes"]
+    assert profile.mix_sizes == (200,)
+
+
+def test_mix_target_at_500_says_by_how_much_it_was_missed() -> None:
+    missed = report_with(500, "mix_writes", result(1_500, p99_ms=100), result(1_000))
+    _target, measured, verdict, margin = target_row(missed, "random mix, 10% writes at 500")
+    assert verdict == "NOT met"
+    assert "p99 2.0x the limit" in margin
+    assert "ratio 25% short" in margin
+    assert measured.startswith("1.5x")
+    met = report_with(500, "mix_writes", result(2_500, p99_ms=25), result(1_000))
+    assert target_row(met, "random mix, 10% writes at 500")[2:] == (
+        "met",
+        "p99 50% under the limit; ratio 1.2x the minimum",
+    )
+
+
+def test_mix_target_at_a_million_asks_requests_per_second_without_json_server() -> None:
+    report = SizeReport(1_000_000, bench.MIX, startup_s={SERVICE: 0.5})
+    report.measurements = [
+        Measurement(scenario("mix_writes"), 1_000_000, SERVICE, result(400, p95_ms=80))
+    ]
+    row = target_row(report, "random mix, 10% writes at 1,000,000")
+    assert row[2] == "NOT met"
+    assert row[3] == "requests/s 20% short"
+    report.measurements[0].result = result(600, p95_ms=80)
+    assert target_row(report, "random mix, 10% writes at 1,000,000")[2] == "met"
+
+
+def test_loading_and_memory_at_a_million_are_judged_against_their_limits() -> None:
+    report = SizeReport(1_000_000, bench.MIX, import_s=240.0)
+    report.rss_bytes = {SERVICE: [100_000_000, 120_000_000]}
+    assert target_row(report, "loading the mix's db.json")[2:] == (
+        "NOT met",
+        "load 33% over the limit",
+    )
+    assert target_row(report, "resident memory per worker after the mix")[2:] == (
+        "met",
+        "memory 20% under the limit",
+    )
+    assert verdict_for(SizeReport(500, bench.MIX), "loading the mix's db.json") == "not measured"

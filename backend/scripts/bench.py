@@ -1649,7 +1649,8 @@ For example, while making queries faster: `make bench BENCH_ARGS="--only mix --s
 
 - **Data**: {sizes} generated patients (name, age, gender, email, phone, address{{city,street}},
   bloodType, conditions[], admittedAt; ids 1..N; seed {DATA_SEED}), loaded into json-server as
-  a db.json file and into the service from the same file with `load_collections` (below), which runs the db.json importer.
+  a db.json file and into the service from the same file with `load_collections` (below),
+  which runs the db.json importer.
   `{{id}}` in a path is a random existing id on every request. `q` searches for
   "{SEARCH_TERM}" (about 5% of patients).
   The POST runs last at each size, because it grows the collection.

@@ -172,6 +172,8 @@ class _RecordRules:
             else:
                 number = id_number(max_id)
                 new_id = id_rule.next_id_from_max(max_id if number is None else number)
+                if new_id is None:  # beyond 2^53 json-server has no new id: draw a string one
+                    new_id = id_rule.nanoid()
             while js_string(new_id) in self.seen:  # a nanoid that is taken already
                 new_id = id_rule.nanoid()
             self.seen[js_string(new_id)] = (position, new_id)

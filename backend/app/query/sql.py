@@ -167,28 +167,32 @@ def _filter_condition(item: Filter, params: _Parameters) -> str:
     return f"({tests})"
 
 
-def _has_key(key: str, params: _Parameters) -> str:
-    """The record has this top-level key: its `flat` entry (index), then `?` (exact)."""
-    bound = params.bind(key, "text")
-    return f"(flat @> ARRAY[hashtext(chr(30) || {bound})] AND body ? {bound})"
+def _has_key(collection: str, key: str, params: _Parameters) -> str:
+    """Whether any record of the collection has this top-level key: the counts the triggers
+    keep (migration 0008), no scan."""
+    return (
+        "(SELECT coalesce(sum(records), 0) > 0 FROM collection_fields "
+        f"WHERE collection = {params.bind(collection, 'text')} "
+        f"AND field = {params.bind(key, 'text')})"
+    )
 
 
 def _has_path(path: FieldPath, collection: str, params: _Parameters) -> str:
     """Whether any record of `collection` has `path` (lodash `_.has`; a JSON null counts). A
-    top-level key is found through the GIN index on `flat`; a longer path is looked for only
-    once its first field exists."""
-    records = f"records WHERE collection = {params.bind(collection, 'text')}"
-    first = _has_key(path.segments[0], params)
-    has = f"EXISTS (SELECT 1 FROM {records} AND {first})"
+    top-level key is answered by the kept counts; a longer path is looked for only once its
+    first field exists."""
+    has = _has_key(collection, path.segments[0], params)
     if len(path.segments) > 1:
+        first = params.bind(path.segments[0], "text")
         deep = _path_value(replace(path, literal_key_first=False), "body", params)
         has = (
-            f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM {records} "
-            f"AND {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
+            f"(CASE WHEN {has} THEN EXISTS (SELECT 1 FROM records "
+            f"WHERE collection = {params.bind(collection, 'text')} "
+            f"AND body ? {first} AND {deep} IS NOT NULL) ELSE FALSE END)"
         )
     if not path.literal_key_first:
         return has
-    return f"(EXISTS (SELECT 1 FROM {records} AND {_has_key(path.key, params)}) OR {has})"
+    return f"({_has_key(collection, path.key, params)} OR {has})"
 
 
 def build_presence_statement(collection: str, query: ListQuery) -> Statement | None:

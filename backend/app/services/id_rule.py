@@ -57,14 +57,19 @@ def js_max_id(ids: Iterable[Any]) -> Any:
 
 
 def increment(max_id: Any) -> Any:
-    """The id after a numeric maximum; floats stay floats (100.5 -> 101.5)."""
+    """The id after a numeric maximum; floats stay floats (100.5 -> 101.5). None when
+    JavaScript's `max + 1` is `max` again (beyond 2^53, where doubles are 2 apart): json-server
+    then has no new id to give."""
+    as_double = float(max_id)
+    if as_double + 1 == as_double:
+        return None
     if isinstance(max_id, Decimal):
-        return int(max_id) + 1 if max_id == max_id.to_integral_value() else float(max_id) + 1
+        return int(max_id) + 1 if max_id == max_id.to_integral_value() else as_double + 1
     return max_id + 1
 
 
 def next_id_from_max(max_id: Any) -> Any:
-    """`_.isFinite(max) ? max + 1 : nanoid(7)`."""
+    """`_.isFinite(max) ? max + 1 : nanoid(7)`; None when `max + 1` gives no new id."""
     if (is_number(max_id) and math.isfinite(max_id)) or isinstance(max_id, Decimal):
         return increment(max_id)
     return nanoid()

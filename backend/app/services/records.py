@@ -320,6 +320,8 @@ async def _create_by_general_rule(
     that is taken (beyond 2^53, max + 1 rounds back to max) has no other candidate."""
     while True:
         new_id = await _next_id(conn, collection)
+        if new_id is None:
+            raise UnassignableId()
         stored = await _insert(conn, collection, id_rule.with_id(record, new_id))
         if stored is not None:
             return stored

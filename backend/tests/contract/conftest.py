@@ -52,7 +52,8 @@ class Tally:
 
 TALLY = pytest.StashKey[Tally]()
 # The settings the contract holds the service to, whatever the environment says.
-SERVICE_DEFAULTS = {"CASCADE_DELETES": "false"}
+# The defaults, and no operator routes: `/_…` is then `404 {}` (rule underscore_names_reserved).
+SERVICE_DEFAULTS = {"CASCADE_DELETES": "false", "OPERATOR_ROUTES": "false"}
 
 
 @dataclass(repr=False)

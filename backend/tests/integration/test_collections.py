@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.query import build_list_statement, parse_list_query
+from app.query import build_list_statement, build_presence_statement, parse_list_query
 from app.services import records
 from tests.support.database import load_document
 from tests.support.settings import make_settings
@@ -298,3 +298,20 @@ def test_an_unfiltered_page_takes_its_total_from_the_kept_count(
     statement = build_list_statement("patients", query)
     assert "count(*) AS n FROM records" not in statement.text
     assert "sum(records), 0) AS n FROM collection_versions" in statement.text
+
+
+def test_a_filter_is_dropped_exactly_when_the_last_record_with_its_field_goes(
+    client: TestClient, database_url: str
+) -> None:
+    load_document(database_url, b'{"patients": [{"id": 1}, {"id": 2, "ward": "w1"}, {"id": 3}]}')
+    assert ids(client.get("/patients?ward=w9")) == []  # some record has `ward`: applied
+    client.put("/patients/2", json={"name": "moved"})  # the last `ward` goes
+    assert ids(client.get("/patients?ward=w9")) == [1, 2, 3]  # no record has it: dropped
+    client.post("/patients", json={"ward": "w2"})
+    assert ids(client.get("/patients?ward=w9")) == []
+    client.delete("/patients/4")
+    assert ids(client.get("/patients?ward=w9")) == [1, 2, 3]
+    presence = build_presence_statement("patients", parse_list_query("ward=w9"))
+    assert presence is not None
+    assert "collection_fields" in presence.text
+    assert "FROM records" not in presence.text  # a read of the kept counts, no scan

@@ -2,6 +2,7 @@
 singular resource, `/<name>/<id>` for one record, `/<name>/<id>/<nested>` for the records of
 `<nested>` that refer to it. Parse the request, call one service, shape the response."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -307,17 +308,7 @@ async def get_record(
 async def replace_record(
     request: Request, name: str, record_id: str, store: StoreDep, settings: SettingsDep
 ) -> Response:
-    _catalog, collection = await _plural(store, request)
-    record = await parse_record_body(request, settings)
-    note = audit_note_of(request)
-    note.touched(collection.name)
-    stored = await records.replace(
-        store, collection.name, record_id, record, identity_of(request), if_match=if_match(request)
-    )
-    if stored is None:
-        raise NotFound()
-    note.touched(collection.name, (stored.seq,))
-    return json_response(request, stored.document)
+    return await _rewritten(request, store, settings, record_id, records.replace)
 
 
 @router.patch(
@@ -330,12 +321,24 @@ async def replace_record(
 async def update_record(
     request: Request, name: str, record_id: str, store: StoreDep, settings: SettingsDep
 ) -> Response:
+    return await _rewritten(request, store, settings, record_id, records.update)
+
+
+async def _rewritten(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    record_id: str,
+    rewrite: Callable[..., Awaitable[records.StoredRecord | None]],
+) -> Response:
+    """PUT or PATCH of one record: `rewrite` (`records.replace` or `records.update`) with the
+    body, the request's identity and its If-Match."""
     _catalog, collection = await _plural(store, request)
-    changes = await parse_record_body(request, settings)
+    body = await parse_record_body(request, settings)
     note = audit_note_of(request)
     note.touched(collection.name)
-    stored = await records.update(
-        store, collection.name, record_id, changes, identity_of(request), if_match=if_match(request)
+    stored = await rewrite(
+        store, collection.name, record_id, body, identity_of(request), if_match=if_match(request)
     )
     if stored is None:
         raise NotFound()

@@ -5,11 +5,11 @@ order across types (`"10" < "9"`, `"9" == 9`, `"abc"` neither above nor below `5
 of such a list is what V8's sort does with those answers: it is reproduced step by step.
 """
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from app.javascript.array_sort import sort_in_place
+from app.javascript.paths import DEEP_PROPERTY, PLAIN_PROPERTY, string_to_path
 from app.javascript.strings import compare_code_units
 from app.javascript.values import (
     UNDEFINED,
@@ -22,31 +22,10 @@ from app.javascript.values import (
 
 Path = str | Sequence[str]
 
-# lodash's reIsDeepProp, reIsPlainProp, rePropName and reEscapeChar.
-_DEEP_PROPERTY = re.compile(r"""\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]""")
-_PLAIN_PROPERTY = re.compile(r"^[A-Za-z0-9_]*\Z")
-_PROPERTY_NAME = re.compile(
-    r"""[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|\Z))""",
-    re.ASCII,
-)
-_ESCAPE_CHARACTER = re.compile(r"\\(\\)?")
-
-
-def string_to_path(field: str) -> list[str]:
-    """lodash's `stringToPath`: `a.b[0]["c"]` -> `["a", "b", "0", "c"]`."""
-    path = [""] if field.startswith(".") else []
-    for match in _PROPERTY_NAME.finditer(field):
-        number, quote, quoted = match.group(1), match.group(2), match.group(3)
-        if quote:
-            path.append(_ESCAPE_CHARACTER.sub(lambda m: m.group(1) or "", quoted))
-        else:
-            path.append(number or match.group(0))
-    return path
-
 
 def _is_key(field: str, record: Any) -> bool:
     """lodash's `isKey(field, record)`: whether `field` names one property, not a path."""
-    if _PLAIN_PROPERTY.match(field) or not _DEEP_PROPERTY.search(field):
+    if PLAIN_PROPERTY.match(field) or not DEEP_PROPERTY.search(field):
         return True
     return record is not None and record is not UNDEFINED and has_property(js_value(record), field)
 

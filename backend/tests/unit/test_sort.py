@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from app.javascript import sort
-from app.javascript.sort import compare_ascending, get, order_by, string_to_path
+from app.javascript.paths import string_to_path
+from app.javascript.sort import compare_ascending, get, order_by
 from app.javascript.values import (
     UNDEFINED,
     BuiltinFunction,

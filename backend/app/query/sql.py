@@ -259,6 +259,23 @@ def _sort_columns(sort: tuple[SortKey, ...], params: _Parameters) -> tuple[list[
     return selected, [*ordering, "seq"]
 
 
+def _skipped_by_index(collection: str, query: ListQuery, params: _Parameters) -> str:
+    """For a deep page of a whole collection: start at the first record of the page, found
+    in the (collection, seq) index alone, rather than read and drop every record before it.
+    The OFFSET that follows then skips nothing."""
+    window = query.window
+    if query.search is not None or query.filters or window is None:
+        return ""
+    if not 0 < window.start < window.end <= _BIGINT_LIMIT:
+        return ""
+    first = (
+        "(SELECT s.seq FROM records AS s "
+        f"WHERE s.collection = {params.bind(collection, 'text')} "
+        f"ORDER BY s.collection, s.seq OFFSET {params.bind(window.start, 'bigint')} LIMIT 1)"
+    )
+    return f" AND p.seq >= {first}"
+
+
 def _slice(query: ListQuery, params: _Parameters) -> str:
     if query.window is None:
         return ""
@@ -365,9 +382,13 @@ def build_list_statement(
             else f"SELECT count(*) AS n FROM records AS p WHERE {where}"
         )
         prelude = f"WITH total AS ({counted}) "
+        skipped = _skipped_by_index(collection, query, params)
+        if skipped:
+            assert query.window is not None  # a deep page of the whole collection
+            slicing = f"LIMIT {params.bind(query.window.end - query.window.start, 'bigint')}"
         page = (
-            f"SELECT p.seq, {record_columns} FROM records AS p WHERE {where} "
-            f"ORDER BY p.seq {slicing}"
+            f"SELECT p.seq, {record_columns} FROM records AS p WHERE {where}{skipped} "
+            f"ORDER BY p.collection, p.seq {slicing}"
         )
     else:
         # One scan: the matches' sort keys are kept, counted and sliced; only the slice's

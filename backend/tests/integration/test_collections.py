@@ -315,3 +315,19 @@ def test_a_filter_is_dropped_exactly_when_the_last_record_with_its_field_goes(
     assert presence is not None
     assert "collection_fields" in presence.text
     assert "FROM records" not in presence.text  # a read of the kept counts, no scan
+
+
+def test_a_deep_page_of_a_whole_collection_starts_from_the_index(
+    client: TestClient, database_url: str
+) -> None:
+    document = {"doctors": [{"id": 1}], "patients": [{"id": n} for n in range(1, 31)]}
+    load_document(database_url, json.dumps(document).encode())
+    for gone in (3, 4, 12):
+        client.delete(f"/patients/{gone}")
+    page = client.get("/patients?_page=3&_limit=5")
+    assert ids(page) == [14, 15, 16, 17, 18]  # gaps in seq do not shift the page
+    assert page.headers["x-total-count"] == "27"
+    assert ids(client.get("/patients?_start=25&_end=40")) == [29, 30]
+    assert ids(client.get("/patients?_page=9&_limit=5")) == []
+    query = parse_list_query("_page=3&_limit=5").keeping_present([False])
+    assert "OFFSET" in build_list_statement("patients", query).text.split("p.seq >= ")[1]

@@ -9,7 +9,9 @@ from tests.contract.compare import compare_runs, report
 from tests.contract.conftest import ContractRuns, JsonServerRuns, Tally
 from tests.contract.seeds import SEED_NAMES
 
-pytestmark = pytest.mark.slow
+# The first case waits for every case to run on both servers (about a minute on an idle
+# 2-core machine, a few on a busy one): the per-test limit is for that whole run.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 COMPATIBILITY_MD = PROJECT_DIR / "docs" / "compatibility.md"
 

@@ -5,7 +5,8 @@ stay booleans); `UNDEFINED` is a missing property; a built-in method reached thr
 name (`constructor`, `toString`, …) is a `BuiltinFunction`, and a prototype reached through
 `__proto__` is the primitive it compares as (`{}`, `[]`, `""`, `0`, `false`). Strings are Python
 `str` (compared by UTF-16 code units here, as JavaScript does). Reading a property of a built-in
-function other than its `name` answers undefined (JavaScript's `length`, `call`, … are not modelled).
+function other than its `name` answers undefined (JavaScript's `length`, `call`, … are not
+modelled).
 """
 
 import math

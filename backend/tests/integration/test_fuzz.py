@@ -1,5 +1,6 @@
 """Hostile input, generated: Schemathesis against the OpenAPI document of a live service, and a
-property test that any JSON object POSTed to a collection comes back exactly as sent."""
+property test that any JSON object POSTed to a collection comes back as JSON.stringify writes
+it."""
 
 import json
 import subprocess
@@ -19,7 +20,7 @@ from tests.support.servers import service_process
 
 ADMIN_TOKEN = "fuzz-operator-token"  # a throw-away token for a throw-away server
 FUZZ_SEED = 20261129
-FUZZ_MAX_EXAMPLES = 90
+FUZZ_MAX_EXAMPLES = 70
 # Every collection kind the service routes: numeric and string ids, a record of any JSON,
 # a singular resource, and `$schema`.
 FUZZ_DOCUMENT = json.dumps(
@@ -45,10 +46,11 @@ FUZZ_DOCUMENT = json.dumps(
     }
 ).encode()
 # What json-server's contract rules out (see the test's docstring).
-EXCLUDED_CHECKS = ("unsupported_method", "negative_data_rejection")
+EXCLUDED_CHECKS = ("unsupported_method",)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_schemathesis_finds_no_server_error_and_no_answer_the_document_does_not_describe(
     tmp_path: Path,
 ) -> None:
@@ -59,13 +61,12 @@ def test_schemathesis_finds_no_server_error_and_no_answer_the_document_does_not_
     GET/PUT/PATCH/DELETE of the new record, with `use_after_free` and
     `ensure_resource_availability`). The operator routes are fuzzed too, with the bearer token.
 
-    Two checks cannot hold for a json-server drop-in, and are left out:
-    - `unsupported_method` wants 405 for a method the document does not list; json-server
-      answers 404 `{}` to every unknown route and method (there is never a 405), and so do we.
-    - `negative_data_rejection` wants 4xx for data outside the document's schemas; json-server
-      accepts any query parameter with any value (`?_page=x`, `?name=[]`) and any field of any
-      JSON type, so the only negative data the document can describe (a body that is not an
-      object, an id of another type) is refused already, and the rest must be accepted.
+    One check cannot hold for a json-server drop-in, and is left out: `unsupported_method`
+    wants 405 for a method the document does not list; json-server answers 404 `{}` to every
+    unknown route and method (there is never a 405), and so do we. `negative_data_rejection`
+    holds because the document types only what the service refuses (a body that is not an
+    object, an id that is not a number or a string): json-server accepts any query parameter
+    with any value and any field of any JSON type, so the rest is described as accepted.
     """
     base, _embedded = server_url()
     report_dir = tmp_path / "report"

@@ -132,10 +132,45 @@ def queryable_text(text: str) -> str:
     return _UNQUERYABLE.sub("\ufffd", text) if _UNQUERYABLE.search(text) else text
 
 
+# A number Python writes with an exponent (`1e-07`, `1e+16`); JavaScript writes some of those
+# differently (`1e-7`, `10000000000000000`). Only matched text is re-encoded, so strings that
+# merely look like one cost a second pass, never a wrong answer.
+_EXPONENT = re.compile(r"[0-9]e[+-]")
+
+
+def _float_text(number: float) -> str:
+    text = float.__repr__(number)
+    if "e" not in text or not math.isfinite(number):
+        return text
+    return js_number_to_string(number)
+
+
+def _unserializable(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# The standard library's pure-Python encoder, compact, with JavaScript's text for such floats.
+_JS_FLOAT_ENCODER = json.encoder._make_iterencode(  # type: ignore[attr-defined]
+    None,  # no cycle check: the value was parsed from JSON
+    _unserializable,
+    json.encoder.py_encode_basestring,
+    None,
+    _float_text,
+    ":",
+    ",",
+    False,
+    False,
+    True,
+)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON text with raw UTF-8, in the value's own key order; an unpaired surrogate
-    is written as an escape (`\\ud800`), as JavaScript's JSON.stringify writes it."""
+    is written as an escape (`\\ud800`), and a float that needs an exponent as JavaScript's
+    JSON.stringify writes it (`1e-7`, not Python's `1e-07`)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _EXPONENT.search(text):
+        text = "".join(_JS_FLOAT_ENCODER(value, 0))
     if _LONE_SURROGATE.search(text):
         return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
     return text

@@ -206,6 +206,24 @@ def test_openapi_documents_every_resource_the_database_holds(
     assert "type" not in schema["components"]["schemas"]["Patient"]["properties"]["name"]
 
 
+def test_openapi_documents_the_answers_the_service_really_sends(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert all("422" not in op["responses"] and "405" not in op["responses"] for op in operations)
+    item = schema["paths"]["/patients/{record_id}"]
+    not_found = item["get"]["responses"]["404"]["content"]["application/json"]["schema"]
+    assert not_found == {"type": "object", "maxProperties": 0}
+    assert item["put"]["responses"]["412"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    created = schema["paths"]["/patients"]["post"]["responses"]["201"]
+    assert created["headers"]["Location"]["required"] is True
+    assert created["headers"]["ETag"]["required"] is True
+    sent = schema["components"]["schemas"]["PatientIn"]["properties"]
+    assert {"type": "number"} in sent["id"]["anyOf"]
+    assert "type" not in sent["name"]
+
+
 def test_large_bodies_are_gzipped_when_accepted(client: TestClient, seed: Any) -> None:
     seed([make_patient(id=i) for i in range(1, 30)])
     response = client.get("/patients", headers={"Accept-Encoding": "gzip"})

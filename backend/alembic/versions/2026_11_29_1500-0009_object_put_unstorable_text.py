@@ -8,17 +8,17 @@ values with a regular expression, keeps both as written, and compares keys as th
 copy sees them (`js_queryable`: U+FFFD in place of the text PostgreSQL cannot hold). Every
 other document keeps 0006's path.
 
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-11-29 14:00:00
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-29 15:00:00
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

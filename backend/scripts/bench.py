@@ -13,6 +13,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -383,6 +384,7 @@ def service_env(database_url: str, port: int) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "ENVIRONMENT": "production",
         "CORS_ORIGINS": "http://localhost:5173",  # production refuses "*"; wrk sends no Origin
+        "ADMIN_TOKEN": secrets.token_urlsafe(16),  # production refuses open operator routes
     }
 
 

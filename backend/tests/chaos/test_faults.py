@@ -5,6 +5,7 @@ during the outage, as 503 with Retry-After; the service and its readiness check 
 within seconds of PostgreSQL's return, without a restart. The figures are printed."""
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -72,6 +73,7 @@ def service(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[str, subprocess.
         "DATABASE_URL": cluster.url,
         "ENVIRONMENT": "production",
         "CORS_ORIGINS": "http://localhost:5173",
+        "ADMIN_TOKEN": secrets.token_urlsafe(32),  # production requires one, as render.yaml sets
         "WEB_CONCURRENCY": str(WORKERS),
         "DB_POOL_SIZE": "4",
         "DB_POOL_TIMEOUT_SECONDS": "2",

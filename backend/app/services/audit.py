@@ -136,6 +136,7 @@ class AuditLog:
         self.retention = timedelta(days=settings.audit_retention_days)
         self._pending: list[AuditEntry] = []
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def append(self, entry: AuditEntry) -> None:
         if not self.enabled:
@@ -150,16 +151,17 @@ class AuditLog:
             self._task = asyncio.create_task(self._run(), name="audit-log-writer")
 
     async def close(self) -> None:
+        """Stop the writer after the flush it may be in (cancelling it mid-COPY could write
+        entries twice), then write what is left."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
         if self._pending:
             await self.flush()
 
     async def _run(self) -> None:
         last_maintenance = None
-        while True:
+        while not self._stopping.is_set():
             now = asyncio.get_running_loop().time()
             try:
                 if last_maintenance is None or now - last_maintenance > _MAINTENANCE_SECONDS:
@@ -168,7 +170,8 @@ class AuditLog:
                 await self.flush()
             except Exception as exc:  # the database is away: keep the entries, try again
                 logger.error("audit log not written yet: %s", type(exc).__name__)
-            await asyncio.sleep(self.flush_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.flush_seconds)
 
     async def maintain(self) -> list[str]:
         """Create the coming months' partitions; drop the months older than the retention."""

@@ -400,7 +400,9 @@ def test_retention_drops_whole_months_older_than_the_setting(
             "FOR VALUES FROM ('2000-01-01') TO ('2000-02-01')"
         )
     audit: AuditLog = api.app.state.audit  # type: ignore[attr-defined]
-    assert api.portal.call(audit.maintain) == ["audit_log_200001"]  # type: ignore[union-attr]
+    dropped = api.portal.call(audit.maintain)  # type: ignore[union-attr]
+    # The writer's own hourly maintenance may have dropped it first, on a busy machine.
+    assert dropped in (["audit_log_200001"], [])
     assert rows(clinic_settings, "SELECT to_regclass('audit_log_200001')") == [(None,)]
 
 

@@ -76,6 +76,10 @@ def detail(page: Page, term: str) -> str:
 # --- the patients list --------------------------------------------------------------------
 
 
+# The root db.json's first five patients, in insertion order.
+FIRST_PAGE = ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"]
+
+
 def list_first_page(visit: Visit) -> str:
     visit.open("/patients")
     page = visit.page
@@ -83,7 +87,7 @@ def list_first_page(visit: Visit) -> str:
     view = list_view(
         page,
         "10 patients",
-        ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"],
+        FIRST_PAGE,
     )
     expect(page.get_by_role("button", name="Previous page")).to_be_disabled()
     assert pager(page) == "Page 1 of 2"
@@ -96,7 +100,7 @@ def next_page(visit: Visit) -> str:
     list_view(
         page,
         "10 patients",
-        ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"],
+        FIRST_PAGE,
     )
     page.get_by_role("button", name="Next page").click()
     view = list_view(
@@ -173,7 +177,7 @@ def keyboard_only(visit: Visit) -> str:
     list_view(
         page,
         "10 patients",
-        ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"],
+        FIRST_PAGE,
     )
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
@@ -379,9 +383,7 @@ def delete_patient(visit: Visit) -> str:
     expect(confirm).to_be_focused()
     confirm.click()
     expect(page.get_by_role("status")).to_have_text("jack Brown was deleted.")
-    view = list_view(
-        page, "9 patients", ["Alice Martin", "bob Smith", "Carol Davis", "David Lee", "Emma Wilson"]
-    )
+    view = list_view(page, "9 patients", FIRST_PAGE)
     page.get_by_role("button", name="Next page").click()
     view += "\n" + list_view(
         page, "9 patients", ["Frank Miller", "Grace Kim", "Henry Taylor", "Iris Chen"]

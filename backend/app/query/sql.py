@@ -27,6 +27,13 @@ _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")
 OBJECT_TEXT = "[object Object]"
 FLAT_JOINER = "\x1e"  # chr(30): joins a field and its object's field in records.flat
+# `_like` words the trigram index can narrow, and the texts of values `search_text` leaves out:
+# a word inside one of these cannot be narrowed by it.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9 '@-]+")
+# Three letters or digits in a row: what the trigram index needs to narrow at all (shorter
+# text would make it read every entry).
+_TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
+_UNSEARCHED = ("false", "0", OBJECT_TEXT.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,40 @@ def _flat_candidates(path: FieldPath, texts: list[str], params: _Parameters) -> 
     )
 
 
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern (SQL) matching any text that contains the SQL text `text` as it is."""
+    escaped = f"replace(replace(replace({text}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+    return f"('%%' || {escaped} || '%%')"
+
+
+def _like_candidates(item: Filter, params: _Parameters) -> str:
+    """For `_like` values that are plain words (letters, digits, spaces, `-`, `'`, `@`): a
+    condition on `records.search_text` that every matching record meets, which the trigram
+    index (migration 0010) answers; "" when it cannot narrow.
+
+    Why every match meets it: the path has no array index and no `length`, so the filtered
+    value lies inside the record, and its String() is a leaf's text, or (an array) the texts of
+    its elements joined by commas, an object's being "[object Object]". A word without a comma
+    lies inside one of those texts, and `search_text` holds every leaf's text lower-cased,
+    except `false`'s, `0`'s and the empty string's: a word inside "false", "0" or
+    "[object object]" is not narrowed. JavaScript's `i` flag equates an ASCII letter only with
+    its other case, which lower-casing maps to the same letter."""
+    if not all(_reads_like_json_path(segment) for segment in item.path.segments):
+        return ""
+    words = [value.text for value in item.values]
+    if not words or not all(
+        _PLAIN_WORD.fullmatch(word) and _TRIGRAM.search(word) for word in words
+    ):
+        return ""
+    lowered = [word.lower() for word in words]
+    if any(word in text for word in lowered for text in _UNSEARCHED):
+        return ""
+    tests = " OR ".join(
+        f"p.search_text LIKE {_contains_pattern(params.bind(word, 'text'))}" for word in lowered
+    )
+    return f"({tests}) AND "
+
+
 def _filter_condition(item: Filter, params: _Parameters) -> str:
     strings = [v.text for v in item.values if v.is_string]
     if item.operator is Operator.EQUALS and not strings:
@@ -157,7 +198,8 @@ def _filter_condition(item: Filter, params: _Parameters) -> str:
         tests = " OR ".join(
             f"js_string({value}) ~ {params.bind(pattern, 'text')}" for pattern in item.patterns
         )
-        return f"({present} AND ({tests}))"
+        candidates = _like_candidates(item, params)
+        return f"({candidates}{present} AND ({tests}))"
     comparison = ">= 0" if item.operator is Operator.AT_LEAST else "<= 0"
     tests = " OR ".join(
         f"js_compare({value}, {params.bind(v.text, 'text')}, "
@@ -217,6 +259,9 @@ def _search_condition(search: str, params: _Parameters) -> str:
     needle = f"js_lower({params.bind(search, 'text')})"
     if SEARCH_SEPARATOR not in search:
         found = f"(strpos(p.search_text, {needle}) > 0)"
+        if _TRIGRAM.search(search):
+            # LIKE lets the trigram index (migration 0010) find the candidates; strpos decides.
+            found = f"(p.search_text LIKE {_contains_pattern(needle)} AND {found})"
     else:  # the separator itself is searched for: look value by value
         found = (
             "EXISTS (SELECT 1 FROM jsonb_path_query(p.body, 'strict $.**') AS items(item) "

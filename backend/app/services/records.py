@@ -152,8 +152,9 @@ async def _select(
     relations: Relations,
     timeout_ms: int | None,
 ) -> tuple[tuple[int, ...], Answer]:
-    """The answer and the versions it was computed at, from one snapshot."""
-    async with store.pool.connection() as conn, conn.transaction():
+    """The answer and the versions it was computed at, from one snapshot. Pipelined: the
+    statements before the first answer needed go in one round trip."""
+    async with store.pool.connection() as conn, conn.pipeline(), conn.transaction():
         await conn.execute(_SNAPSHOT)
         await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
         (versions,) = await _one(conn, VERSIONS, ([collection, *relations.collections],))

@@ -37,6 +37,7 @@ from app.config import BACKEND_DIR, PROJECT_DIR, Settings, normalize_database_ur
 from app.embedded import start_embedded_postgres
 from app.json_codec import JsonObject
 from app.sessions import create_engine, create_sessionmaker
+from scripts.bench_plans import RequestPlan, explain_requests
 from tests.support.database import libpq_url, temporary_database
 from tests.support.servers import JSON_SERVER_BIN, free_port, stop
 
@@ -419,6 +420,8 @@ class SizeReport:
     rss_bytes: dict[str, list[int]] = field(default_factory=dict)
     measurements: list[Measurement] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # requests that errored outside wrk
+    # The mix's example requests, with EXPLAIN ANALYZE of what the service ran for each.
+    plans: list[RequestPlan] = field(default_factory=list)
 
     def find(self, key: str, server: str) -> Measurement | None:
         return next(
@@ -742,8 +745,10 @@ def database_server() -> tuple[str, str, Any]:
 def load_collections(database_url: str, db_file: Path) -> int:
     """Make the database hold exactly the collections of db.json, through the db.json importer
     (`make migrate-data --replace`: validated, written with COPY in one transaction, verified
-    record by record), then ANALYZE it; returns how many records were written. The one place
-    the benchmark's data enters the service, so "loaded in" measures the importer."""
+    record by record), then VACUUM (ANALYZE) it, as autovacuum would soon after a load (the
+    visibility map lets a deep page count its way through an index alone); returns how many
+    records were written. The one place the benchmark's data enters the service, so "loaded
+    in" measures the importer and that vacuum."""
     options = importer.ImportOptions(mode=importer.Mode.REPLACE)
 
     async def run() -> int:
@@ -759,7 +764,7 @@ def load_collections(database_url: str, db_file: Path) -> int:
         async with await psycopg.AsyncConnection.connect(
             libpq_url(database_url), autocommit=True
         ) as conn:
-            await conn.execute("ANALYZE")
+            await conn.execute("VACUUM (ANALYZE)")
         return report.written
 
     return asyncio.run(run())
@@ -974,6 +979,7 @@ def run_mix(size: int, profile: Profile, server_url: str, workdir: Path) -> Size
             str(make_url(database_url).database),
         )
         probe_mix(report, servers, sizes)
+        report.plans = explain_requests(database_url, mix_examples(sizes))
         for difference in report.differences:
             print(f"  differs from json-server: {difference}", flush=True)
         for index, scenario in enumerate(profile.mix_scenarios()):
@@ -1153,6 +1159,61 @@ def probe_rows(reports: Sequence[SizeReport]) -> list[tuple[str, ...]]:
                 )
             )
     return rows
+
+
+PLAN_HEADER = (
+    "request",
+    "patients",
+    "statements",
+    "their execution time",
+    "indexes read",
+    "rows read by sequential scans",
+)
+
+
+def plan_rows(report: SizeReport) -> list[tuple[str, ...]]:
+    return [
+        (
+            f"{plan.kind}: `{plan.path}`",
+            f"{report.size:,}",
+            str(len(plan.statements)),
+            f"{plan.execution_ms:,.1f} ms",
+            ", ".join(f"`{name}`" for name in plan.indexes) or "none",
+            f"{plan.rows_scanned:,}",
+        )
+        for plan in report.plans
+    ]
+
+
+def plans_section(reports: Sequence[SizeReport]) -> str:
+    """EXPLAIN ANALYZE of each kind of request at the largest mix size that has plans."""
+    with_plans = [report for report in reports if report.plans]
+    if not with_plans:
+        return "No mix size was measured, so there are no plans."
+    report = max(with_plans, key=lambda r: r.size)
+    parts = [
+        f"What the service ran for one request of each kind at {report.size:,} patients, "
+        "before the load, each statement that reads records under `EXPLAIN (ANALYZE, BUFFERS)` "
+        "(scripts/bench_plans.py records the service's own statements, JIT off as the service "
+        "has it). A sequential scan that reads few rows is an `EXISTS` that stops at the "
+        "first record it finds.",
+        "",
+        markdown_table(PLAN_HEADER, plan_rows(report)),
+    ]
+    for plan in report.plans:
+        slowest = plan.slowest
+        if slowest is None:
+            continue
+        parts += [
+            "",
+            f"#### {plan.kind}: `GET {plan.path}` — its slowest statement, "
+            f"{slowest.execution_ms:,.1f} ms",
+            "",
+            "```",
+            slowest.plan,
+            "```",
+        ]
+    return "\n".join(parts)
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -1668,7 +1729,8 @@ For example, while making queries faster: `make bench BENCH_ARGS="--only mix --s
   "w1".., name, floor, beds), 2N `appointments` (patientId, {STRING_FOREIGN_KEY_SHARE:.0%} of
   them as a string, doctorId, date, reason, status), and the singular `clinic`; at least one
   of each. Sizes: {mix_sizes} patients. json-server loads the same file; the service loads it
-  with `load_collections` (scripts/bench.py: the db.json importer, `--replace`, then ANALYZE).
+  with `load_collections` (scripts/bench.py: the db.json importer, `--replace`, then
+  VACUUM (ANALYZE)).
   Above {JSON_SERVER_MAX_PATIENTS:,} patients the service runs alone.
 - **Traffic** (scripts/bench/mix.lua): every request is drawn at random, per wrk thread from
   a fixed seed (both servers get the same sequence), with ids and words from the generated
@@ -1699,6 +1761,10 @@ Requests among these that the service did not answer with 2xx (a mix size that c
 measured at all is listed here too):
 
 {chr(10).join(failures)}
+
+### What PostgreSQL does for each kind
+
+{plans_section(mixes)}
 
 ## Reading the tables
 
@@ -1741,6 +1807,9 @@ def print_report(reports: Sequence[SizeReport], profile: Profile) -> None:
     if any(report.data == MIX for report in reports):
         print()
         print(text_table(PROBE_HEADER, probe_rows(reports)))
+        for report in reports:
+            if report.plans:
+                print(text_table(PLAN_HEADER, plan_rows(report)))
     if not profile.smoke:
         print()
         header = ("target", "measured", "verdict", "by how much")

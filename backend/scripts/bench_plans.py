@@ -88,7 +88,7 @@ def recorded_statements() -> Iterator[list[tuple[Any, Any]]]:
         seen.append((query, params))
         return await original(self, query, params, **kwargs)
 
-    psycopg.AsyncCursor.execute = execute  # type: ignore[method-assign]
+    psycopg.AsyncCursor.execute = execute  # type: ignore[method-assign,assignment]
     try:
         yield seen
     finally:

@@ -416,17 +416,14 @@ def build_list_statement(
             f"SELECT {', '.join(['p.seq', record_columns, *sort_selected])} "
             f"FROM records AS p WHERE {where}"
         )
-    elif not query.sort:
-        # Insertion order: count the matches (the whole collection's count is kept by the
-        # version triggers), and read the slice in primary-key order.
+    elif not query.sort and query.search is None and not query.filters:
+        # The whole collection in insertion order: its count is kept by the version triggers,
+        # and the slice is read in primary-key order.
         total = "(SELECT n FROM total)"
-        counted = (
-            "SELECT coalesce(sum(records), 0) AS n FROM collection_versions "
-            f"WHERE name = {params.bind(collection, 'text')}"
-            if query.search is None and not query.filters
-            else f"SELECT count(*) AS n FROM records AS p WHERE {where}"
+        prelude = (
+            "WITH total AS (SELECT coalesce(sum(records), 0) AS n FROM collection_versions "
+            f"WHERE name = {params.bind(collection, 'text')}) "
         )
-        prelude = f"WITH total AS ({counted}) "
         skipped = _skipped_by_index(collection, query, params)
         if skipped:
             assert query.window is not None  # a deep page of the whole collection
@@ -434,6 +431,18 @@ def build_list_statement(
         page = (
             f"SELECT p.seq, {record_columns} FROM records AS p WHERE {where}{skipped} "
             f"ORDER BY p.collection, p.seq {slicing}"
+        )
+    elif not query.sort:
+        # Filtered, in insertion order: one scan finds the matches, which are counted, and
+        # the slice of them is read back by primary key.
+        total = "(SELECT n FROM total)"
+        prelude = (
+            f"WITH matched AS MATERIALIZED (SELECT p.seq FROM records AS p WHERE {where}), "
+            "total AS (SELECT count(*) AS n FROM matched) "
+        )
+        page = (
+            f"SELECT p.seq, {record_columns} FROM (SELECT seq FROM matched "
+            f"ORDER BY seq {slicing}) AS sliced JOIN records AS p ON p.seq = sliced.seq"
         )
     else:
         # One scan: the matches' sort keys are kept, counted and sliced; only the slice's

@@ -22,9 +22,17 @@ APPLICATION_NAME = "patients-backend"
 
 # Every collection in db.json order, with its version: the sum of its counters, which a trigger
 # bumps in the same transaction as every write (migrations 0003 and 0005).
+# With each collection, the top-level fields some record of it has (migration 0008's counts),
+# or NULL when there are more than CATALOG_FIELDS of them: read in the same snapshot as the
+# versions, they answer json-server's "does any record have this field" for the version read.
+CATALOG_FIELDS = 256
 CATALOG = (
     "SELECT c.name, c.kind, coalesce((SELECT sum(v.version) FROM collection_versions AS v "
-    "WHERE v.name = c.name), 0) FROM collections AS c ORDER BY c.position"
+    "WHERE v.name = c.name), 0), "
+    "(SELECT CASE WHEN count(*) <= %s THEN coalesce(array_agg(present.field), '{}') END "
+    " FROM (SELECT f.field FROM collection_fields AS f WHERE f.collection = c.name "
+    "       GROUP BY f.field HAVING sum(f.records) > 0) AS present) "
+    "FROM collections AS c ORDER BY c.position"
 )
 # The versions of some collections, read in the caller's snapshot.
 VERSIONS = (
@@ -45,6 +53,8 @@ class Collection:
     name: str  # the db.json key, as written
     kind: Kind
     version: int
+    # The top-level fields some record has at `version`; None when not known (too many).
+    fields: frozenset[str] | None = None
 
 
 class Catalog:
@@ -150,8 +160,11 @@ class Store:
 
     async def _read_catalog(self) -> Catalog:
         async with self.pool.connection() as conn:
-            cursor = await conn.execute(CATALOG)
+            cursor = await conn.execute(CATALOG, (CATALOG_FIELDS,))
             rows = await cursor.fetchall()
         return Catalog(
-            Collection(str(name), Kind(kind), int(version)) for name, kind, version in rows
+            Collection(
+                str(name), Kind(kind), int(version), None if fields is None else frozenset(fields)
+            )
+            for name, kind, version, fields in rows
         )

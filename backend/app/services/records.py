@@ -50,6 +50,13 @@ _LOCK = f"SELECT pg_advisory_xact_lock({ID_LOCK_KEY})"
 _SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 # A cancelled list query answers 400; JIT compiling costs list queries more than it saves.
 _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)"
+# A list statement (app.query.sql: one row) with the versions of `versions_of` read with it.
+_WITH_VERSIONS = (
+    "SELECT (SELECT coalesce(array_agg((SELECT coalesce(sum(v.version), 0) "
+    "FROM collection_versions AS v WHERE v.name = wanted.name) ORDER BY wanted.position), '{{}}') "
+    "FROM unnest(%(versions_of)s::text[]) WITH ORDINALITY AS wanted(name, position)), listed.* "
+    "FROM ({list}) AS listed"
+)
 # One statement, so the version is the one the record was read at.
 _GET_ONE = (
     "SELECT (SELECT coalesce(sum(version), 0) FROM collection_versions WHERE name = %(c)s), "
@@ -141,11 +148,90 @@ async def list_records(
     return await store.reuse(
         ("list", collection, query, relations),
         answer_version(catalog, collection, relations),
-        lambda: _select(store, collection, query, relations, timeout_ms),
+        lambda: _select(store, catalog, collection, query, relations, timeout_ms),
     )
 
 
+def present_in_catalog(catalog: Catalog, collection: str, query: ListQuery) -> list[bool] | None:
+    """For each plain filter, whether some record of `collection` has its path, from the fields
+    the catalog was read with; None when the catalog cannot tell (a deeper path, a key lodash
+    may read as a path, or a collection with too many fields)."""
+    stored = catalog.get(collection)
+    fields = None if stored is None else stored.fields
+    if fields is None:
+        return None
+    paths = [item.path for item in query.prunable_filters]
+    if any(len(path.segments) > 1 or path.literal_key_first for path in paths):
+        return None
+    return [path.key in fields for path in paths]
+
+
 async def _select(
+    store: Store,
+    catalog: Catalog,
+    collection: str,
+    query: ListQuery,
+    relations: Relations,
+    timeout_ms: int | None,
+) -> tuple[tuple[int, ...], Answer]:
+    """The answer and the versions it was computed at. When the catalog says which plain
+    filters apply, one statement in one round trip; otherwise (or when a write came between
+    the catalog's read and the statement, or a sort field mixes types) a snapshot that reads
+    the fields, the list and the versions together."""
+    present = present_in_catalog(catalog, collection, query)
+    if present is not None:
+        answered = await _select_at_once(
+            store, catalog, collection, query.keeping_present(present), relations, timeout_ms
+        )
+        if answered is not None:
+            return answered
+    return await _select_in_snapshot(store, collection, query, relations, timeout_ms)
+
+
+def _answer(total: Any, body: Any, returned: Any, seqs: Any) -> Answer:
+    return Answer(
+        str(body).encode(),
+        None if total is None else int(total),
+        count=int(returned),
+        seqs=() if seqs is None else tuple(int(seq) for seq in seqs),
+    )
+
+
+async def _select_at_once(
+    store: Store,
+    catalog: Catalog,
+    collection: str,
+    selected: ListQuery,
+    relations: Relations,
+    timeout_ms: int | None,
+) -> tuple[tuple[int, ...], Answer] | None:
+    """The list and the versions it was read at, in one statement (its settings pipelined
+    before it: one round trip); None when those versions are not the catalog's, whose fields
+    chose the filters, or when a sort field mixes types."""
+    names = [collection, *relations.collections]
+    statement = build_list_statement(collection, selected, relations)
+    params = {**statement.params, "versions_of": names}
+    try:
+        async with store.pool.connection() as conn:
+            async with conn.pipeline():
+                await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
+                cursor = await conn.execute(_WITH_VERSIONS.format(list=statement.text), params)
+            row = await cursor.fetchone()
+        assert row is not None  # an aggregate: one row
+        versions, total, body, missing_reference, mixed, returned, seqs = row
+    except psycopg.errors.InvalidRegularExpression:
+        raise InvalidQuery("A `_like` pattern is too complex to run.") from None
+    versions = tuple(int(version) for version in versions)
+    if versions != catalog.versions(names) or mixed:
+        return None
+    if missing_reference:
+        raise InvalidQuery(
+            "`_expand` needs every listed record to have the referenced id (e.g. doctorId)."
+        )
+    return versions, _answer(total, body, returned, seqs)
+
+
+async def _select_in_snapshot(
     store: Store,
     collection: str,
     query: ListQuery,
@@ -178,13 +264,7 @@ async def _select(
         raise InvalidQuery(
             "`_expand` needs every listed record to have the referenced id (e.g. doctorId)."
         )
-    answer = Answer(
-        str(body).encode(),
-        None if total is None else int(total),
-        count=int(returned),
-        seqs=() if seqs is None else tuple(int(seq) for seq in seqs),
-    )
-    return tuple(int(version) for version in versions), answer
+    return tuple(int(version) for version in versions), _answer(total, body, returned, seqs)
 
 
 async def _sorted_by_lodash(

@@ -224,9 +224,9 @@ def test_a_write_to_one_collection_leaves_the_others_answers_reusable(
     computed: list[str] = []
     compute = records._select
 
-    async def counted(store: Any, collection: str, *rest: Any) -> Any:
+    async def counted(store: Any, catalog: Any, collection: str, *rest: Any) -> Any:
         computed.append(collection)
-        return await compute(store, collection, *rest)
+        return await compute(store, catalog, collection, *rest)
 
     monkeypatch.setattr(records, "_select", counted)
     paths = ("/doctors", "/appointments", "/patients?_expand=doctor")

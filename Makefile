@@ -12,7 +12,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 E2E_STAMP := $(VENV)/.e2e-installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help run test lint format typecheck check-python migrate json-server clean bench bench-smoke check-wrk chaos
+.PHONY: help run test test-embedded lint format typecheck check-python migrate json-server clean bench bench-smoke check-wrk chaos
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ run: $(RUNTIME_STAMP) ## Serve on http://127.0.0.1:3000 (embedded PostgreSQL unl
 
 test: $(DEV_STAMP) $(NODE_STAMP) lint typecheck bench-smoke ## Lint, type-check and run every test with coverage
 	cd $(BACKEND) && ../$(PY) -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+test-embedded: $(DEV_STAMP) $(NODE_STAMP) ## Every test on a throw-away embedded PostgreSQL 18, the production major version
+	cd $(BACKEND) && ../$(PY) -m scripts.embedded_test_server $(PYTEST_ARGS)
 
 chaos: $(DEV_STAMP) ## Faults under load: a worker killed and PostgreSQL restarted mid-run (about a minute)
 	cd $(BACKEND) && ../$(PY) -m pytest tests/chaos -m chaos -s -p no:cacheprovider $(PYTEST_ARGS)

@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from app.config import ConfigError, Settings, check_can_serve, load_settings
-from app.embedded import start_embedded_postgres
+from app.embedded import embedded_data_dir, start_embedded_postgres
 from app.logging_config import configure_logging, logging_settings
 
 logger = logging.getLogger("app.runner")
@@ -27,7 +27,7 @@ def prepare_database(settings: Settings) -> tuple[Settings, Any]:
         raise ConfigError("DATABASE_URL must be set when ENVIRONMENT is production.")
     logger.info(
         "DATABASE_URL is not set: using the embedded PostgreSQL in %s.",
-        settings.data_dir / "postgres",
+        embedded_data_dir(settings.data_dir),
     )
     url, handle = start_embedded_postgres(settings.data_dir)
     os.environ["DATABASE_URL"] = url  # worker processes read their settings from here

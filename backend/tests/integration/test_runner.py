@@ -73,18 +73,27 @@ def test_run_leaves_a_database_with_patients_alone(database_url: str, tmp_path: 
     assert "db.json was not loaded" in run.output
 
 
-def test_run_without_database_url_uses_embedded_postgres_and_says_so_first(
+def test_run_without_database_url_uses_embedded_postgres_18_says_so_first_and_names_older_data(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
+    older = data / "postgres"  # what the PostgreSQL 16 embedded server used to make
+    older.mkdir(parents=True)
+    (older / "PG_VERSION").write_text("16\n")
     env = {"DATABASE_URL": "", "DATA_DIR": str(data), "SEED_FILE": str(tmp_path / "none")}
     with runner(env, tmp_path / "log") as run:
         assert httpx.get(f"{run.base}/patients").json() == []
     lines = [line for line in run.output.splitlines() if line.strip()]
     assert "DATABASE_URL is not set: using the embedded PostgreSQL" in lines[0]
-    assert (data / "postgres" / "PG_VERSION").exists()
+    assert str(data / "postgres-18") in lines[0]
+    warnings = [line for line in lines if "PostgreSQL 16 database" in line]
+    assert len(warnings) == 1
+    assert str(older) in warnings[0]
+    assert "make migrate-data" in warnings[0]
+    assert (data / "postgres-18" / "PG_VERSION").read_text().strip() == "18"
+    assert [p.name for p in older.iterdir()] == ["PG_VERSION"]  # left untouched
     # Stopped with the service: no server left running on the data directory.
-    assert not (data / "postgres" / "postmaster.pid").exists()
+    assert not (data / "postgres-18" / "postmaster.pid").exists()
 
 
 def test_a_wrong_setting_stops_start_up_with_one_sentence() -> None:

@@ -1,5 +1,5 @@
 """A throw-away PostgreSQL database for a test run: on TEST_DATABASE_URL's server when it is
-set, otherwise on an embedded server under backend/.data/test-postgres."""
+set, otherwise on an embedded server under backend/.data/test."""
 
 import asyncio
 import os

@@ -95,4 +95,12 @@ class Record(Base):
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
         ),
+        # pg_trgm's operator class (migration 0010): `q` and plain-word `_like` candidates.
+        Index(
+            "ix_records_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )

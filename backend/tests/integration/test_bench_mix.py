@@ -105,7 +105,9 @@ def mix_run() -> Iterator[tuple[bench.WrkResult, Recorded]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        profile = replace(bench.SMOKE, duration_s=1)
+        # Long enough for a few hundred requests on a busy machine: every kind of read,
+        # however light its weight, is then drawn.
+        profile = replace(bench.SMOKE, duration_s=3)
         scenario = replace(bench.MIX_SCENARIOS[1], write_percent=WRITE_PERCENT)
         base_url = f"http://127.0.0.1:{server.server_port}"
         command = bench.mix_wrk_command(base_url, scenario, SIZES, profile)

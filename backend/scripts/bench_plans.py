@@ -20,7 +20,7 @@ from app.config import Settings
 from app.main import create_app
 from app.store import libpq_url
 
-_READS_RECORDS = re.compile(r"\brecords\b")
+_READS_RECORDS = re.compile(r"\b(?:FROM|JOIN) records\b")
 _EXECUTION_TIME = re.compile(r"Execution Time: ([0-9.]+) ms")
 _INDEX = re.compile(
     r"(?:Index Scan|Index Only Scan)(?: Backward)? using (\w+)|Bitmap Index Scan on (\w+)"

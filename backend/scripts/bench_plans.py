@@ -106,7 +106,12 @@ def explain_requests(database_url: str, examples: Sequence[tuple[str, str]]) -> 
     """For each (kind, path): GET it from a service on `database_url` (a fresh one: no answer
     is reused), then EXPLAIN ANALYZE each statement it sent that reads records, JIT off as the
     service has it."""
-    settings = Settings(database_url=SecretStr(database_url), audit_log=False, _env_file=None)
+    settings = Settings(
+        database_url=SecretStr(database_url),
+        audit_log=False,
+        operator_routes=False,  # only the API's own routes are asked
+        _env_file=None,
+    )
     plans: list[RequestPlan] = []
     with (
         TestClient(create_app(settings)) as client,

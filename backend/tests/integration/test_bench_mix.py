@@ -5,11 +5,14 @@ and a DELETE only removes a record the script created itself."""
 import itertools
 import json
 import re
+import subprocess
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +172,43 @@ def test_mix_counts_the_erring_statuses_by_code(
     asked = sum(1 for method, path, _ in recorded.requests if method == "GET" and path == "/clinic")
     assert result.statuses == {"503": result.errors["status"]}
     assert 0 < result.errors["status"] <= asked
+
+
+class _SlowHandler(BaseHTTPRequestHandler):
+    """A server still busy with what wrk left: every answer takes longer than a quick one."""
+
+    def do_GET(self) -> None:
+        time.sleep(0.6)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_json_server_that_does_not_settle_is_dropped_and_its_measurements_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bench, "JSON_SERVER_SETTLE_S", 1.5)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    process = subprocess.Popen(["sleep", "60"])  # stands for json-server's process
+    try:
+        running = bench.RunningServer(
+            bench.JSON_SERVER, f"http://127.0.0.1:{server.server_port}", process, 0.0, Path("x")
+        )
+        report = bench.SizeReport(100_000, bench.MIX)
+        kept = bench.Measurement(bench.MIX_SCENARIOS[0], 100_000, bench.JSON_SERVER)
+        report.measurements.append(kept)
+        servers = {bench.JSON_SERVER: running}
+        assert not bench._settled_or_dropped(report, servers, bench.MIX_SCENARIOS[0])
+        assert servers == {}
+        assert process.poll() is not None  # stopped
+        assert report.measurements == [kept]
+        assert "later scenarios at this size ran without it" in report.failures[0]
+    finally:
+        process.kill()
+        server.shutdown()
+        server.server_close()

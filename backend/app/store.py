@@ -34,12 +34,20 @@ CATALOG = (
     "       GROUP BY f.field HAVING sum(f.records) > 0) AS present) "
     "FROM collections AS c ORDER BY c.position"
 )
-# The versions of some collections, read in the caller's snapshot.
-VERSIONS = (
-    "SELECT coalesce(array_agg((SELECT coalesce(sum(v.version), 0) FROM collection_versions AS v "
-    "WHERE v.name = wanted.name) ORDER BY wanted.position), '{}') "
-    "FROM unnest(%s::text[]) WITH ORDINALITY AS wanted(name, position)"
-)
+
+
+def versions_of(names: str) -> str:
+    """A query of one value: the versions of the collections the `text[]` placeholder `names`
+    lists, in that order, read in the caller's snapshot. `names` is a placeholder: the names
+    are bound, never written into the SQL."""
+    return (
+        "SELECT coalesce(array_agg((SELECT coalesce(sum(v.version), 0) "  # noqa: S608
+        "FROM collection_versions AS v WHERE v.name = wanted.name) ORDER BY wanted.position), "
+        f"'{{}}') FROM unnest({names}::text[]) WITH ORDINALITY AS wanted(name, position)"
+    )
+
+
+VERSIONS = versions_of("%s")
 
 
 class Kind(StrEnum):

@@ -40,7 +40,7 @@ from app.query import (
 )
 from app.query.sql import AUDIT_LIST_SEQS
 from app.services import id_rule
-from app.store import VERSIONS, Catalog, Connection, Store
+from app.store import VERSIONS, Catalog, Connection, Store, versions_of
 
 # The advisory lock that serialises id assignment in one collection (records_create, migration
 # 0005, takes the same): "max + 1" is computed over committed rows only.
@@ -51,12 +51,7 @@ _SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 # A cancelled list query answers 400; JIT compiling costs list queries more than it saves.
 _LIST_SETTINGS = "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)"
 # A list statement (app.query.sql: one row) with the versions of `versions_of` read with it.
-_WITH_VERSIONS = (
-    "SELECT (SELECT coalesce(array_agg((SELECT coalesce(sum(v.version), 0) "
-    "FROM collection_versions AS v WHERE v.name = wanted.name) ORDER BY wanted.position), '{{}}') "
-    "FROM unnest(%(versions_of)s::text[]) WITH ORDINALITY AS wanted(name, position)), listed.* "
-    "FROM ({list}) AS listed"
-)
+_VERSIONS_BESIDE = f"SELECT ({versions_of('%(versions_of)s')}), listed.* FROM "  # noqa: S608
 # One statement, so the version is the one the record was read at.
 _GET_ONE = (
     "SELECT (SELECT coalesce(sum(version), 0) FROM collection_versions WHERE name = %(c)s), "
@@ -215,7 +210,8 @@ async def _select_at_once(
         async with store.pool.connection() as conn:
             async with conn.pipeline():
                 await conn.execute(_LIST_SETTINGS, (f"{timeout_ms or 0}ms",))
-                cursor = await conn.execute(_WITH_VERSIONS.format(list=statement.text), params)
+                listed = f"{_VERSIONS_BESIDE}({statement.text}) AS listed"
+                cursor = await conn.execute(listed, params)
             row = await cursor.fetchone()
         assert row is not None  # an aggregate: one row
         versions, total, body, missing_reference, mixed, returned, seqs = row

@@ -1549,14 +1549,7 @@ def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
     axes.set_yscale("log")
     axes.set_ylim(0.1, highest * 40)
     axes.set_ylabel("requests/s (log scale; higher is better)")
-    axes.set_xticks(
-        range(len(groups)),
-        [
-            f"{next(s.short_name for s in ALL_SCENARIOS if s.key == key)}\n{report.size:,}"
-            for report, key in groups
-        ],
-        fontsize=8,
-    )
+    _scenario_ticks(axes, groups, ALL_SCENARIOS)
     axes.set_xlabel("scenario, patients; blue figures above: service ÷ json-server throughput")
     axes.set_title(
         f"Requests/s at {CONNECTIONS} connections: the service vs json-server 0.17.4", fontsize=11
@@ -1567,6 +1560,20 @@ def write_chart(reports: Sequence[SizeReport], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def _scenario_ticks(
+    axes: Any, groups: Sequence[tuple[SizeReport, str]], scenarios: Sequence[Scenario]
+) -> None:
+    """One tick per (size, scenario key): the scenario's short name over the size."""
+    axes.set_xticks(
+        range(len(groups)),
+        [
+            f"{next(s.short_name for s in scenarios if s.key == key)}\n{report.size:,}"
+            for report, key in groups
+        ],
+        fontsize=8,
+    )
 
 
 def _latency_panel(axes: Any, mixes: Sequence[tuple[SizeReport, str]]) -> None:
@@ -1608,14 +1615,7 @@ def _latency_panel(axes: Any, mixes: Sequence[tuple[SizeReport, str]]) -> None:
     axes.set_yscale("log")
     axes.set_ylim(0.5, 200_000)
     axes.set_ylabel("latency, ms (log scale; lower is better)")
-    axes.set_xticks(
-        range(len(mixes)),
-        [
-            f"{next(s.short_name for s in MIX_SCENARIOS if s.key == key)}\n{report.size:,}"
-            for report, key in mixes
-        ],
-        fontsize=8,
-    )
+    _scenario_ticks(axes, mixes, MIX_SCENARIOS)
     axes.set_xlabel("random mix, patients; red lines: the 50 ms and 100 ms targets")
     axes.set_title("Random mix latency: p50, p95, p99 per server", fontsize=11)
     axes.legend(loc="upper left", fontsize=7, ncol=2)
